@@ -1,0 +1,58 @@
+// The security association database. Lookups by (destination, protocol, SPI)
+// are hash lookups: their cost does not grow with the number of SAs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <shared_mutex>
+
+#include "aipsec/sa.hpp"
+
+namespace aipsec {
+
+struct SaKey {
+  IpAddr dst;
+  IpsecProto proto = IpsecProto::kEsp;
+  std::uint32_t spi = 0;
+  bool operator==(const SaKey&) const = default;
+};
+
+class Sad {
+ public:
+  Sad();
+  ~Sad();
+  Sad(const Sad&) = delete;
+  Sad& operator=(const Sad&) = delete;
+
+  // Installs a new SA (state mature). Throws Error if (dst, proto, spi) exists or
+  // the configuration is invalid (key sizes, algorithm/protocol mismatch).
+  SaRef add(SaConfig cfg);
+  // Replaces an existing SA's configuration (PF_KEY UPDATE); throws Error if absent.
+  SaRef update(SaConfig cfg);
+  SaRef get(const SaKey& k) const;  // nullptr if absent
+  // Removes one SA (its state becomes dead; keys are wiped once the last reference goes).
+  bool remove(const SaKey& k);
+  // deleteall: every SA between src and dst of a protocol. Returns how many.
+  std::size_t remove_all(const IpAddr& src, const IpAddr& dst, IpsecProto proto);
+  // flush: all SAs, or those of one protocol.
+  std::size_t flush(std::optional<IpsecProto> proto = std::nullopt);
+  std::size_t size() const;
+
+  // Outbound selection for one request of a policy: a mature (else dying) SA from
+  // src to dst with the protocol, a compatible mode (equal, or kAny) and, when
+  // reqid != 0, that reqid. Prefers the newest SA (KAME's default).
+  SaRef find_outbound(const IpAddr& src, const IpAddr& dst, IpsecProto proto, Mode mode,
+                      std::uint32_t reqid) const;
+
+  // Visits every SA (optionally of one protocol), in a stable order (insertion).
+  void for_each(const std::function<void(const SaRef&)>& fn,
+                std::optional<IpsecProto> proto = std::nullopt) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aipsec

@@ -1,0 +1,49 @@
+// Transforms: ESP (RFC 4303), AH (RFC 4302) and IPComp (RFC 3173) applied to one
+// packet with one SA, in transport or tunnel mode, plus NAT-T UDP encapsulation
+// (RFC 3948). The policy engine (dataplane.hpp) chains them into bundles.
+#pragma once
+
+#include <cstdint>
+
+#include "aipsec/packet.hpp"
+#include "aipsec/reason.hpp"
+#include "aipsec/sa.hpp"
+#include "aipsec/sysctl.hpp"
+
+namespace aipsec {
+
+// Outbound: p holds an IP datagram (data() = IP header). On success p holds the
+// protected datagram: in tunnel mode a new outer header (sa src -> dst, family of
+// the SA addresses) around the whole packet; in transport mode the header inserted
+// after the IP header (and its options / the extension headers that precede it).
+// mode is the effective mode (the request's, or the SA's when it is not kAny).
+// Counts bytes/packets on the SA; returns Reason::kNone or why it was dropped
+// (kSeqOverflow, kLifetimeExpired, kNoRoom, kTooBig, ...).
+Reason xform_output(Sa& sa, Mode mode, Packet& p, const Sysctl& sc);
+
+// What an inbound transform did, for the decapsulation history.
+struct InputStep {
+  IpsecProto proto{};
+  Mode mode = Mode::kTransport;  // kTunnel if an inner IP datagram was decapsulated
+  std::uint32_t spi = 0;
+  IpAddr src, dst;               // outer addresses of the packet as received
+};
+
+// Inbound: p holds an IP datagram whose upper protocol (after its extension
+// headers) is the SA's protocol at info.l4_off, as parse_ip() found it (for NAT-T
+// the caller has already removed the UDP header and fixed the IP header).
+// Verifies and removes the transform: replay pre-check, ICV, decrypt, window update
+// after the ICV verifies; tunnel mode leaves the inner datagram in p; transport
+// mode leaves the IP header with its next-header restored and lengths fixed.
+// Returns Reason::kNone or the drop reason (kReplay, kReplayOld, kIcvFail,
+// kBadPadding, kDummyPacket, kDecompressFail, ...).
+Reason xform_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, InputStep& step);
+
+// NAT-T (RFC 3948): UDP header with the SA's ports around ESP (called by
+// xform_output when sa.config().natt_dport != 0). Exposed for the data plane's
+// inbound demultiplexer: strips the UDP header of a UDP-encapsulated ESP packet.
+// Returns kNattKeepalive for a 1-byte 0xFF keepalive and kIkeMarker for a packet
+// that starts with the non-ESP marker (four zero bytes).
+Reason natt_decapsulate(Packet& p, const IpInfo& info);
+
+}  // namespace aipsec
