@@ -109,4 +109,47 @@ struct EthInfo {
 };
 std::optional<EthInfo> parse_ethernet(ByteView frame);
 
+// Bounds and sizes used by the parser and the tunnel framing.
+inline constexpr std::size_t kIpv4HeaderLen = 20;  // without options
+inline constexpr std::size_t kIpv6HeaderLen = 40;
+// At most this many IPv6 extension headers (hop-by-hop, routing, fragment,
+// destination options) are walked before the upper layer; a longer chain is
+// Reason::kExtHdrLimit. RFC 8200 4.1 allows at most 6 in a well-formed packet
+// (destination options twice), so 8 leaves room without letting a crafted chain
+// of tiny headers cost unbounded work.
+inline constexpr std::size_t kMaxIpv6ExtHeaders = 8;
+
+// Tunnel framing: fresh outer headers written in place at p (no options, no
+// extension headers). Addresses must be of the matching family.
+struct Ipv4HeaderFields {
+  IpAddr src, dst;
+  std::uint8_t proto = 0;
+  std::uint8_t tos = 0;
+  std::uint8_t ttl = 64;
+  std::uint16_t id = 0;
+  bool df = false;
+  std::uint16_t total_len = 0;  // whole datagram, header included
+};
+// Writes kIpv4HeaderLen bytes, checksum included.
+void build_ipv4_header(std::uint8_t* p, const Ipv4HeaderFields& f);
+
+struct Ipv6HeaderFields {
+  IpAddr src, dst;
+  std::uint8_t next_header = 0;
+  std::uint8_t traffic_class = 0;
+  std::uint32_t flow_label = 0;  // low 20 bits used
+  std::uint8_t hop_limit = 64;
+  std::uint16_t payload_len = 0;  // bytes after the fixed 40-byte header
+};
+// Writes kIpv6HeaderLen bytes.
+void build_ipv6_header(std::uint8_t* p, const Ipv6HeaderFields& f);
+
+// Length fields after a change of size: the IPv4 total length (and the header
+// checksum) or the IPv6 payload length.
+void ipv4_set_total_length(std::uint8_t* ip_hdr, std::uint16_t total_len);
+void ipv6_set_payload_length(std::uint8_t* ip_hdr, std::uint16_t payload_len);
+// Sets the length field of the IP packet that fills ip_packet exactly (by its
+// version nibble); false if the version is unknown or the size does not fit.
+bool ip_set_length_from_size(MutByteView ip_packet);
+
 }  // namespace aipsec
