@@ -34,6 +34,7 @@ class Aead {
   // key: the cipher key only (16/24/32 bytes for GCM, 32 for ChaCha20-Poly1305),
   // without any ESP salt. Throws Error on a bad key size.
   // prefer: use this provider if it supports the kind (otherwise the fastest available).
+  // Default: intel-ipsec-mb when built in (faster for both kinds), else OpenSSL.
   static std::unique_ptr<Aead> create(AeadKind kind, ByteView key,
                                       std::optional<Provider> prefer = std::nullopt);
   virtual ~Aead() = default;
@@ -49,7 +50,8 @@ class Aead {
   virtual bool open(ByteView nonce, ByteView aad, ByteView in, std::uint8_t* out, ByteView tag) = 0;
 
   // The same with the AAD in two pieces, authenticated as aad || aad2 (RFC 4543 GMAC
-  // in ESP: aad = SPI || seq [|| seq_hi], aad2 = IV || payload || trailer).
+  // in ESP: aad = SPI || seq [|| seq_hi], aad2 = IV || payload || trailer). Neither
+  // piece is copied; in is normally empty here.
   virtual bool seal2(ByteView nonce, ByteView aad, ByteView aad2, ByteView in, std::uint8_t* out,
                      MutByteView tag) = 0;
   virtual bool open2(ByteView nonce, ByteView aad, ByteView aad2, ByteView in, std::uint8_t* out,
@@ -62,6 +64,8 @@ enum class CipherKind : std::uint8_t { AesCbc, AesCtr };
 
 class Cipher {
  public:
+  // key: 16, 24 or 32 bytes, else throws Error. Every kind runs on OpenSSL (prefer is
+  // accepted for symmetry with Aead; ipsec-mb has no faster single-buffer CBC/CTR).
   static std::unique_ptr<Cipher> create(CipherKind kind, ByteView key,
                                         std::optional<Provider> prefer = std::nullopt);
   virtual ~Cipher() = default;
@@ -87,9 +91,11 @@ class Mac {
   // Incremental use, one packet at a time; no heap allocation per packet.
   virtual void begin() = 0;
   virtual void update(ByteView data) = 0;
-  // Writes the first out.size() bytes of the MAC (out.size() <= full_size()).
+  // Writes the first out.size() bytes of the MAC (out.size() <= full_size()), then
+  // restarts as begin() does.
   virtual void finish(MutByteView out) = 0;
-  // finish() then a constant-time compare with expected (its size is the truncation).
+  // finish() then a constant-time compare with expected (its size is the truncation);
+  // false if expected is empty or longer than full_size().
   bool finish_verify(ByteView expected);
 };
 
@@ -98,13 +104,15 @@ class Mac {
 // (IPComp is stateless per datagram, RFC 3173 section 2.2).
 class Deflate {
  public:
+  // level: zlib level -1..9, else throws Error.
   explicit Deflate(int level = 6);
   ~Deflate();
   Deflate(const Deflate&) = delete;
   Deflate& operator=(const Deflate&) = delete;
   // Returns the compressed size, or 0 if the result does not fit in out.
   std::size_t compress(ByteView in, MutByteView out);
-  // Returns the decompressed size, or nullopt on corrupt input or if out is too small.
+  // Returns the decompressed size, or nullopt on corrupt input (including bytes after
+  // the end of the deflate stream) or if out is too small.
   std::optional<std::size_t> decompress(ByteView in, MutByteView out);
 
  private:

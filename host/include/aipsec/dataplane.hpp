@@ -4,6 +4,7 @@
 // card is verified against.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -36,11 +37,43 @@ struct AcquireRequest {
   FlowKey flow;     // the packet that triggered it
 };
 
+// One step of an inbound decapsulation history: what the transform did, and
+// the reqid of the SA that did it (for unique:N requests).
+struct HistoryStep {
+  InputStep step;
+  std::uint32_t reqid = 0;
+};
+
+// The most requests a policy may have, and the most IPsec headers the inbound
+// path opens in one packet (a deeper nesting is dropped as kUnsupported).
+inline constexpr std::size_t kMaxBundle = 8;
+
+// The flow key of a parsed packet (ports for TCP/UDP/SCTP, type/code for ICMP).
+FlowKey flow_key_of(const IpInfo& info);
+
+// A request's level with kDefault resolved through the *_deflev sysctls of the
+// packet's family (ip_version 4 or 6), by protocol and mode ("net" = tunnel).
+// IPComp's default level is use.
+Level resolve_level(const IpsecRequest& r, const Sysctl& sc, int ip_version);
+
+// Whether an inbound decapsulation history (outermost first) satisfies the
+// requests of an ipsec policy (in policy order, [0] innermost). Every request
+// whose resolved level is require or unique must be matched by its own step, in
+// nesting order, with the same protocol and mode, the same endpoints when the
+// request gives them, and for unique with a given reqid the same reqid. Use-level
+// requests and IPComp requests (RFC 3173 lets a sender leave small packets
+// uncompressed) may be missing. Steps that no request accounts for are allowed.
+bool history_satisfies(const std::vector<IpsecRequest>& requests,
+                       const std::vector<HistoryStep>& history, const Sysctl& sc, int ip_version);
+
 struct DataPlaneStats {
   std::uint64_t out_packets = 0, out_protected = 0, out_bypass = 0;
   std::uint64_t in_packets = 0, in_opened = 0, in_bypass = 0;
 };
 
+// One thread at a time calls output() and input() of a DataPlane (its
+// counters and history are per instance); the control plane may change the
+// SAD and SPD from other threads meanwhile.
 class DataPlane {
  public:
   DataPlane();
@@ -62,9 +95,13 @@ class DataPlane {
   // AH and IPComp header addressed to us (and NAT-T UDP 4500), recording the
   // history, then checks the inner packet against the inbound SPD: every request
   // of the matching policy at level require/unique must be satisfied by a step of
-  // the history (in order), and no unexpected IPsec may be present where the policy
-  // says none.
+  // the history (in order; see history_satisfies). A packet that arrived with IPsec
+  // and matches no policy, or a none/bypass policy, is accepted (as KAME does);
+  // without IPsec and without a policy, def_policy decides.
   Result input(Packet& p);
+
+  // The decapsulation history of the last packet given to input() (outermost first).
+  const std::vector<HistoryStep>& last_history() const { return history_; }
 
   // enc(4)-like taps: called with the packet before outbound protection and after
   // inbound decapsulation. Return false to drop the packet (counted as kFilter).
@@ -74,12 +111,14 @@ class DataPlane {
 
  private:
   Result drop(Reason r);
+  Result check_inbound(const IpInfo& info);
   Sad sad_;
   Spd spd_;
   Sysctl sysctl_;
   ReasonCounters drops_;
   DataPlaneStats stats_;
   Tap tap_;
+  std::vector<HistoryStep> history_;
   std::function<void(const AcquireRequest&)> on_acquire_;
 };
 

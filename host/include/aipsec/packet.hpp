@@ -71,14 +71,17 @@ struct IpInfo {
   bool is_fragment = false;     // IPv4 MF or offset != 0; IPv6 fragment header present
   std::size_t ip_hdr_len = 0;   // IPv4 IHL*4 or 40 for IPv6
   // Offset (from the start of the IP header) where an IPsec header goes in transport
-  // mode: after IPv4 options; for IPv6 after hop-by-hop, routing and fragment headers
-  // and any destination options that precede a routing header (RFC 4303 3.1.1).
+  // mode (RFC 4303 3.1.1, RFC 4302 3.1.1): after IPv4 options; for IPv6 right after
+  // the last hop-by-hop, routing or fragment header, so destination options before
+  // one of those stay in front, and a final destination options header (after all
+  // of them) goes behind ESP/AH, where it is protected (the RFC allows either).
   std::size_t transport_insert_off = 0;
   // Offset of the byte holding the next-header value that points at transport_insert_off.
   std::size_t next_header_field_off = 0;
   std::uint8_t next_header_at_insert = 0;  // the protocol found at transport_insert_off
-  // The upper-layer protocol after all extension headers (and after IPsec headers? no:
-  // ESP/AH/IPComp are upper layer here), and where it starts.
+  // The upper-layer protocol after all IPv6 extension headers, and where it starts.
+  // ESP, AH and IPComp count as upper layer here (the parser does not look inside).
+  // For a non-first fragment this is the fragment's protocol and no ports are read.
   std::uint8_t ulproto = 0;
   std::size_t l4_off = 0;
   // Ports (TCP/UDP/SCTP) or ICMP/ICMPv6 type and code, when present in the packet.
@@ -86,8 +89,13 @@ struct IpInfo {
   std::optional<std::uint8_t> icmp_type, icmp_code;
 };
 
-// Parses the IP header(s) at the start of v. On failure returns the drop reason
-// (Reason::kMalformedIp, kTruncated, kBadIpVersion, kBadIpChecksum, kExtHdrLimit...).
+// Parses the IP header(s) at the start of v; bytes after the datagram's length
+// (link-layer padding) are ignored. On failure returns the drop reason:
+// kTruncated (fewer bytes than the headers say), kMalformedIp (IHL < 5, total
+// length below the header, bad IPv4 option lengths), kBadIpVersion,
+// kBadIpChecksum, kExtHdrLimit (more than kMaxIpv6ExtHeaders extension headers, or
+// hop-by-hop not first), kUnsupported (IPv6 jumbogram), kTooBig (IPv6 datagram
+// longer than 65535 bytes, which total_len cannot hold).
 struct ParseResult {
   std::optional<IpInfo> info;
   Reason error = Reason::kNone;
@@ -98,7 +106,10 @@ ParseResult parse_ip(ByteView v, bool verify_ipv4_checksum = true);
 std::uint16_t inet_checksum(ByteView v, std::uint32_t initial = 0);
 void ipv4_update_checksum(std::uint8_t* ip_hdr);  // recompute the IPv4 header checksum
 // Recompute the TCP/UDP/ICMPv6 checksum of a packet whose addresses changed (NAT-T
-// transport mode, RFC 3948 3.1.2) or whose payload was built by us.
+// transport mode, RFC 3948 3.1.2) or whose payload was built by us; ICMPv4 too
+// (no pseudo-header). False, with nothing changed, for other protocols, fragments,
+// packets that do not parse, and IPv6 packets whose routing header still has
+// segments left (the pseudo-header would need the final destination).
 bool l4_update_checksum(MutByteView ip_packet);
 
 // Ethernet framing (with up to two VLAN tags) for captures.

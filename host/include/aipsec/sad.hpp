@@ -29,6 +29,9 @@ class Sad {
   // Installs a new SA (state mature). Throws Error if (dst, proto, spi) exists or
   // the configuration is invalid (key sizes, algorithm/protocol mismatch).
   SaRef add(SaConfig cfg);
+  // Installs an SA the caller has built (keying can then happen on another
+  // thread, outside any SAD lock). The same checks; its state is left as it is.
+  SaRef add(SaRef sa);
   // Replaces an existing SA's configuration (PF_KEY UPDATE); throws Error if absent.
   SaRef update(SaConfig cfg);
   SaRef get(const SaKey& k) const;  // nullptr if absent

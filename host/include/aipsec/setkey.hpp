@@ -127,14 +127,6 @@ PolicySpec parse_policy_string(std::string_view policy);
 std::string format_policy_string(const PolicySpec& spec);
 
 // ---- Algorithms, by their setkey names.
-struct EncAlgName {
-  std::string_view name;
-  EncAlg alg;
-};
-struct AuthAlgName {
-  std::string_view name;
-  AuthAlg alg;
-};
 // The name a dump prints for an algorithm (the FreeBSD spelling).
 std::string_view enc_alg_name(EncAlg a);
 std::string_view auth_alg_name(AuthAlg a);

@@ -35,7 +35,23 @@ class Spd {
   // The best policy for a flow in a direction: highest priority (lowest value),
   // then the most specific selector (longest prefixes, then ports, then protocol),
   // then the earliest added. nullptr if none matches.
+  //
+  // Tie-break in detail, each step only when the previous ones are equal:
+  //  1. priority: the lower value wins;
+  //  2. prefixes: the larger sum src prefix_len + dst prefix_len wins;
+  //  3. ports: the selector giving more of sport, dport wins;
+  //  4. protocol: the selector giving more of ulproto, icmp type, icmp code wins;
+  //  5. the policy added first (spdupdate counts as a new addition) wins.
+  // Ports match only sport/dport of the flow; ICMP type and code match only
+  // icmp_type/icmp_code (a flow without them does not match a selector giving them).
+  //
+  // lookup() takes no lock: it must not run concurrently with a modification,
+  // and the pointer stays valid until the SPD is next modified (single-threaded
+  // use, or a reader that the control plane quiesces). A data plane that runs
+  // while the control plane edits the SPD uses find(), which takes the SPD's
+  // reader lock and returns shared ownership of the policy.
   const Policy* lookup(Direction dir, const FlowKey& k) const;
+  std::shared_ptr<const Policy> find(Direction dir, const FlowKey& k) const;
 
   void for_each(const std::function<void(const Policy&)>& fn) const;
 

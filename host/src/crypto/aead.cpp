@@ -1,6 +1,6 @@
 // Aead::create: picks the implementation once per SA. intel-ipsec-mb is the
-// default for AES-GCM (about 4x OpenSSL 3.0 at 1400 bytes on this class of CPU,
-// see docs/crypto.md); OpenSSL serves everything else.
+// default when it is built in (AES-GCM about 4x and ChaCha20-Poly1305 about 2x
+// OpenSSL 3.0 at 1400 bytes on this class of CPU, see docs/crypto.md).
 #include "crypto/aead_impl.hpp"
 
 namespace aipsec::crypto {

@@ -2,6 +2,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <climits>
 
 #include "aipsec/crypto.hpp"

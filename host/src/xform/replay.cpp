@@ -18,8 +18,9 @@ ReplayWindow::ReplayWindow(std::uint32_t size, bool esn) : size_(size), esn_(esn
 
 std::uint64_t ReplayWindow::infer(std::uint32_t seq_lo) const {
   if (!esn_) return seq_lo;
-  // RFC 4303 A.2.2. A disabled window still needs a width to place seq_lo: use 1.
-  const std::uint64_t w = size_ ? size_ : 1;
+  // RFC 4303 A.2.2. A disabled window still needs a width to place seq_lo: half
+  // the 32-bit space, so reordered packets stay in their 2^32 block.
+  const std::uint64_t w = size_ ? size_ : 0x80000000u;
   const std::uint32_t th = std::uint32_t(top_ >> 32);
   const std::uint32_t tl = std::uint32_t(top_);
   const std::uint32_t bottom = std::uint32_t(tl - (w - 1));  // mod 2^32

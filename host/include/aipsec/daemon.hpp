@@ -1,0 +1,73 @@
+// The gateway daemon (ipsecd): PF_KEY v2 on a Unix SOCK_SEQPACKET socket, a
+// line-oriented control socket, and the packet path between a TUN interface
+// (protected side) and raw/UDP sockets (unprotected side) through the software
+// data plane. docs/ipsecd.md describes the options, protocols and threads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "aipsec/dataplane.hpp"
+
+namespace aipsec::daemon {
+
+struct Options {
+  std::string pfkey_socket;    // --pfkey-socket PATH (SOCK_SEQPACKET)
+  std::string control_socket;  // --control-socket PATH (SOCK_STREAM, line protocol)
+  std::string tun;             // --tun NAME: create this TUN interface
+  std::string outer_address;   // --outer-address ADDR: local end of the tunnels
+  std::string backend = "software";
+  std::string config;          // --config FILE: setkey file applied at start
+  std::string enc_pcap;        // --enc-pcap FILE
+  std::string enc_filter;      // --enc-filter EXPR (pcap-filter syntax)
+  bool enc_tunnel = false;     // --enc-tunnel: outer packets pass the enc point too
+  std::uint16_t natt_port = 4500;           // --natt-port N
+  std::size_t held_max_packets = 64;        // --held-max N
+  std::uint32_t held_timeout_ms = 3000;     // --held-timeout-ms N
+  std::uint32_t lifetime_tick_ms = 200;     // --lifetime-tick-ms N
+};
+
+// Parses the command line (argv[0] is the program). Throws Error with a message
+// that names the bad option; "--help" throws UsageRequested.
+struct UsageRequested {};
+Options parse_options(int argc, const char* const* argv);
+std::string usage();
+
+// The counters the daemon keeps beside the data plane's.
+struct DaemonCounters {
+  std::uint64_t tun_rx = 0, tun_tx = 0;        // packets read from / written to the TUN
+  std::uint64_t net_rx = 0, net_tx = 0;        // outer packets received / sent
+  std::uint64_t send_errors = 0;               // sendto/write failures
+  std::uint64_t held = 0, held_sent = 0, held_expired = 0;  // ACQUIRE hold queue
+  std::uint64_t held_queue_full = 0;           // not held: queue full (Reason::kHeldQueueFull)
+  std::uint64_t acquires_sent = 0;             // SADB_ACQUIRE messages reaching a socket
+  std::uint64_t expires_soft = 0, expires_hard = 0;
+  std::uint64_t peers_refused = 0;             // PF_KEY or control peers refused by SO_PEERCRED
+  std::uint64_t pfkey_dropped = 0;             // broadcasts not queued (a slow reader)
+  std::uint64_t enc_outer_filtered = 0;        // outer packets dropped at the enc point
+  std::uint64_t bypass_ttl_exceeded = 0;       // bypassed packets whose TTL/hop limit ran out
+};
+
+class Daemon {
+ public:
+  // Opens the sockets and the TUN, loads the configuration. Throws Error.
+  explicit Daemon(Options opts);
+  ~Daemon();  // stop()
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  void start();  // the data-plane and control threads
+  // Stops the threads, flushes the SAD and SPD (keys wiped), removes the
+  // socket files. Idempotent.
+  void stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aipsec::daemon

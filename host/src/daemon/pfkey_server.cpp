@@ -1,0 +1,156 @@
+// The PF_KEY socket server.
+#include "daemon/pfkey_server.hpp"
+
+#include <linux/pfkeyv2.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "aipsec/pfkey.hpp"
+#include "daemon/log.hpp"
+
+namespace aipsec::daemon {
+namespace {
+
+constexpr int kReadBurst = 64;  // messages taken from one client per poll round
+
+// Sends one datagram, waiting for room; false if the peer is gone or stalled.
+bool send_blocking(int fd, ByteView m) {
+  for (;;) {
+    if (::send(fd, m.data(), m.size(), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0) return true;
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, PfkeyServer::kSendTimeoutMs) <= 0) return false;
+  }
+}
+
+}  // namespace
+
+PfkeyServer::PfkeyServer(UniqueFd listener, Sad& sad, Spd& spd, DaemonCounters& counters,
+                         std::function<void()> on_sa_added)
+    : listener_(std::move(listener)),
+      counters_(counters),
+      on_sa_added_(std::move(on_sa_added)),
+      engine_(sad, spd, [this](pfkey::ClientId to, ByteView msg) { deliver(to, msg); }),
+      rx_(pfkey::kMaxMessageBytes + 8) {}
+
+PfkeyServer::~PfkeyServer() = default;
+
+void PfkeyServer::fill(std::vector<pollfd>& fds) const {
+  fds.push_back({listener_.get(), POLLIN, 0});
+  for (const auto& [id, c] : conns_)
+    fds.push_back({c.fd.get(), short(POLLIN | (c.out.empty() ? 0 : POLLOUT)), 0});
+}
+
+void PfkeyServer::dispatch(const pollfd* fds, std::size_t n) {
+  if (n == 0) return;
+  if (fds[0].revents & POLLIN) accept_all();
+  std::size_t i = 1;
+  for (auto& [id, c] : conns_) {
+    if (i >= n) break;
+    const short ev = fds[i++].revents;
+    if (ev & POLLOUT) flush_queue(c);
+    if (ev & (POLLIN | POLLHUP | POLLERR)) read_from(id, c);
+  }
+  reap();
+}
+
+void PfkeyServer::accept_all() {
+  for (;;) {
+    UniqueFd fd(::accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (!fd) return;
+    Peer peer = check_peer(fd.get());
+    if (!peer.allowed) {
+      ++counters_.peers_refused;
+      log_line("PF_KEY: refused peer uid " + std::to_string(peer.uid) + " pid " +
+               std::to_string(peer.pid) + " (only root and uid " + std::to_string(::geteuid()) +
+               " may connect)");
+      continue;
+    }
+    if (conns_.size() >= kMaxClients) {
+      log_line("PF_KEY: refused peer pid " + std::to_string(peer.pid) + ": too many clients");
+      continue;
+    }
+    int size = 1 << 20;
+    setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    const pfkey::ClientId id = next_id_++;
+    conns_[id].fd = std::move(fd);
+    engine_.open(id);
+  }
+}
+
+void PfkeyServer::read_from(pfkey::ClientId id, Conn& c) {
+  for (int i = 0; i < kReadBurst && !c.dead; ++i) {
+    ssize_t n = ::recv(c.fd.get(), rx_.data(), rx_.size(), MSG_DONTWAIT | MSG_TRUNC);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+    if (n <= 0) {
+      c.dead = true;
+      return;
+    }
+    // A datagram longer than any PF_KEY message is handed over truncated: its
+    // length field then disagrees with the bytes and the engine answers EINVAL.
+    const std::size_t len = std::min(std::size_t(n), rx_.size());
+    const std::uint8_t type = len >= sizeof(sadb_msg) ? rx_[1] : 0;
+    requester_ = id;
+    int err = engine_.handle(id, ByteView(rx_.data(), len));
+    requester_ = 0;
+    secure_wipe(rx_.data(), len);  // ADD and UPDATE carry keys
+    if (err == 0 && (type == SADB_ADD || type == SADB_UPDATE)) on_sa_added_();
+  }
+}
+
+void PfkeyServer::flush_queue(Conn& c) {
+  while (!c.out.empty() && !c.dead) {
+    const SecureBytes& m = c.out.front();
+    if (::send(c.fd.get(), m.data(), m.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+      c.dead = true;
+      return;
+    }
+    c.out_bytes -= m.size();
+    c.out.pop_front();
+  }
+}
+
+void PfkeyServer::deliver(pfkey::ClientId to, ByteView msg) {
+  auto it = conns_.find(to);
+  if (it == conns_.end() || it->second.dead) return;
+  Conn& c = it->second;
+  if (to == requester_) {
+    // Order is kept: what was queued for the requester goes first.
+    while (!c.out.empty() && !c.dead) {
+      if (!send_blocking(c.fd.get(), c.out.front().view())) c.dead = true;
+      c.out_bytes -= c.out.front().size();
+      c.out.pop_front();
+    }
+    if (!c.dead && !send_blocking(c.fd.get(), msg)) {
+      log_line("PF_KEY: client " + std::to_string(to) + " stopped reading; disconnected");
+      c.dead = true;
+    }
+    return;
+  }
+  if (c.out.empty() && ::send(c.fd.get(), msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+    return;
+  if (c.out.size() >= kQueueMessages || c.out_bytes + msg.size() > kQueueBytes) {
+    ++counters_.pfkey_dropped;
+    return;
+  }
+  c.out.emplace_back(msg);
+  c.out_bytes += msg.size();
+}
+
+void PfkeyServer::reap() {
+  for (auto it = conns_.begin(); it != conns_.end();) {
+    if (it->second.dead) {
+      engine_.close(it->first);
+      it = conns_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace aipsec::daemon

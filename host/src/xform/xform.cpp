@@ -1,0 +1,168 @@
+// Entry points of the transform layer: SA admission (state and lifetimes),
+// the mode (transport or tunnel), the protocol, and the bookkeeping after.
+#include "aipsec/xform.hpp"
+
+#include <chrono>
+
+#include "xform_internal.hpp"
+
+namespace aipsec {
+namespace {
+
+bool limit_reached(std::uint64_t limit, std::uint64_t value) { return limit != 0 && value >= limit; }
+
+bool lifetime_reached(const Lifetime& l, const SaCurrent& cur) {
+  return limit_reached(l.bytes, cur.bytes.load(std::memory_order_relaxed)) ||
+         limit_reached(l.packets, cur.packets.load(std::memory_order_relaxed));
+}
+
+// An SA whose hard limit is reached is dead (RFC 4301 4.4.2.1: no further use).
+Reason admit(Sa& sa) {
+  if (lifetime_reached(sa.config().hard, sa.current())) {
+    sa.set_state(SaState::kDead);
+    return Reason::kLifetimeExpired;
+  }
+  const SaState s = sa.state();
+  if (s == SaState::kLarval || s == SaState::kDead) return Reason::kSaNotMature;
+  return Reason::kNone;
+}
+
+std::uint64_t unix_now() {
+  return std::uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count());
+}
+
+// Counts a packet (and bytes of the payload it protected) and moves the SA to
+// dying at the soft limit, to dead at the hard limit.
+void account(Sa& sa, std::uint64_t bytes) {
+  SaCurrent& cur = sa.current();
+  cur.bytes.fetch_add(bytes, std::memory_order_relaxed);
+  cur.packets.fetch_add(1, std::memory_order_relaxed);
+  std::uint64_t zero = 0;
+  if (cur.first_use_time.load(std::memory_order_relaxed) == 0)
+    cur.first_use_time.compare_exchange_strong(zero, unix_now(), std::memory_order_relaxed);
+  if (lifetime_reached(sa.config().hard, cur)) {
+    sa.set_state(SaState::kDead);
+  } else if (lifetime_reached(sa.config().soft, cur) && sa.state() == SaState::kMature) {
+    sa.set_state(SaState::kDying);
+  }
+}
+
+Mode effective_mode(const Sa& sa, Mode requested) {
+  if (requested != Mode::kAny) return requested;
+  return sa.config().mode == Mode::kTunnel ? Mode::kTunnel : Mode::kTransport;
+}
+
+Reason apply_output(Sa& sa, Packet& p, xform::Site& site, const Sysctl& sc) {
+  switch (sa.config().proto) {
+    case IpsecProto::kEsp: {
+      Reason r = xform::esp_output(sa, p, site);
+      if (r == Reason::kNone && sa.config().natt_dport != 0) r = xform::natt_encap(sa, p, site);
+      return r;
+    }
+    case IpsecProto::kAh: return xform::ah_output(sa, p, site, sc);
+    case IpsecProto::kIpComp: return xform::ipcomp_output(sa, p, site);
+  }
+  return Reason::kUnsupported;
+}
+
+// After the transform is verified and removed: transport mode restores the next
+// header; tunnel mode (an inner IP datagram and an SA not fixed to transport)
+// hands back the inner datagram.
+Reason finish_input(Sa& sa, Packet& p, const xform::Site& site, const xform::Cut& cut, const Sysctl& sc,
+                    InputStep& step) {
+  const bool inner_ip = cut.nh == ipproto::kIpIp || cut.nh == ipproto::kIpv6;
+  const Mode mode = sa.config().mode;
+  if (mode == Mode::kTunnel && !inner_ip) return Reason::kBadNextHeader;
+  p.trim_back(cut.trailer_len);
+  if (inner_ip && mode != Mode::kTransport) {
+    step.mode = Mode::kTunnel;
+    return xform::tunnel_decap(sa, p, site.off + cut.hdr_len, site.version, sc);
+  }
+  p.data()[site.nh_field_off] = cut.nh;
+  p.erase(site.off, cut.hdr_len);
+  if (Reason r = xform::fix_ip_lengths(p, site.version); r != Reason::kNone) return r;
+  // RFC 3948 3.1.2: NAT changed the addresses the transport checksum covers.
+  if (sa.config().natt_dport != 0 && (cut.nh == ipproto::kTcp || cut.nh == ipproto::kUdp))
+    l4_update_checksum(p.bytes());
+  return Reason::kNone;
+}
+
+Reason apply_input(Sa& sa, Packet& p, const xform::Site& site, const Sysctl& sc, xform::Cut& cut) {
+  switch (sa.config().proto) {
+    case IpsecProto::kEsp: return xform::esp_input(sa, p, site, cut);
+    case IpsecProto::kAh: return xform::ah_input(sa, p, site, sc, cut);
+    case IpsecProto::kIpComp: return xform::ipcomp_input(sa, p, site, cut);
+  }
+  return Reason::kUnsupported;
+}
+
+}  // namespace
+
+namespace xform {
+
+Reason next_seq(Sa& sa, std::uint64_t& seq) {
+  const SaConfig& c = sa.config();
+  // Without ESN the wire carries 32 bits: 2^32 - 1 is the last number unless the
+  // SA may cycle; the 64-bit count itself never wraps, so IVs stay unique.
+  const bool wraps = !c.esn && c.cyclic_seq;
+  const std::uint64_t last = c.esn || wraps ? ~std::uint64_t(0) : 0xffffffffu;
+  std::atomic<std::uint64_t>& ctr = sa.runtime().seq_out;
+  std::uint64_t cur = ctr.load(std::memory_order_relaxed);
+  std::uint64_t next;
+  do {
+    if (cur >= last) {
+      sa.set_state(SaState::kDead);
+      return Reason::kSeqOverflow;
+    }
+    next = cur + 1;
+    if (wraps && std::uint32_t(next) == 0) ++next;  // 0 is never sent (RFC 4303 3.3.3)
+  } while (!ctr.compare_exchange_weak(cur, next, std::memory_order_relaxed));
+  seq = next;
+  return Reason::kNone;
+}
+
+}  // namespace xform
+
+Reason xform_output(Sa& sa, Mode mode, Packet& p, const Sysctl& sc) {
+  if (Reason r = admit(sa); r != Reason::kNone) return r;
+  const ParseResult pr = parse_ip(p.bytes(), false);
+  if (!pr.info) return pr.error;
+  const IpInfo& info = *pr.info;
+  if (info.total_len < p.size()) p.trim_back(p.size() - info.total_len);
+  xform::Site site;
+  if (effective_mode(sa, mode) == Mode::kTunnel) {
+    if (Reason r = xform::tunnel_encap(sa, p, info, sc, site); r != Reason::kNone) return r;
+  } else {
+    // RFC 4303 3.3: transport mode applies to whole datagrams only.
+    if (info.is_fragment) return Reason::kFragment;
+    site = xform::Site{info.version, info.transport_insert_off, info.next_header_field_off,
+                       info.next_header_at_insert};
+  }
+  const std::uint64_t bytes = p.size() - site.off;
+  if (Reason r = apply_output(sa, p, site, sc); r != Reason::kNone) return r;
+  if (Reason r = xform::fix_ip_lengths(p, site.version); r != Reason::kNone) return r;
+  account(sa, bytes);
+  return Reason::kNone;
+}
+
+Reason xform_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, InputStep& step) {
+  const SaConfig& c = sa.config();
+  step = InputStep{c.proto, Mode::kTransport, c.spi, info.src, info.dst};
+  if (Reason r = admit(sa); r != Reason::kNone) return r;
+  if (info.ulproto != static_cast<std::uint8_t>(c.proto)) return Reason::kBadNextHeader;
+  if (info.total_len > p.size() || info.l4_off >= info.total_len) return Reason::kTruncated;
+  p.trim_back(p.size() - info.total_len);  // link-layer padding
+  const auto field = xform::next_header_field(p.bytes(), info.version, info.l4_off);
+  if (!field) return Reason::kExtHdrLimit;
+  const xform::Site site{info.version, info.l4_off, *field, static_cast<std::uint8_t>(c.proto)};
+  const std::uint64_t bytes = p.size() - site.off;
+  xform::Cut cut;
+  Reason r = apply_input(sa, p, site, sc, cut);
+  if (r == Reason::kNone) r = finish_input(sa, p, site, cut, sc, step);
+  if (r == Reason::kNone || r == Reason::kDummyPacket) account(sa, bytes);
+  return r;
+}
+
+}  // namespace aipsec

@@ -1,0 +1,14 @@
+# HMAC-SHA1 / HMAC-SHA-256 core: hierarchical synthesis of two parameter sets
+# (64-bit input with 2 contexts; 512-bit input with 8 contexts).
+set(HMAC_SYN_SOURCES
+  ${PROJECT_SOURCE_DIR}/hw/rtl/sha/sha_k_rom.sv
+  ${PROJECT_SOURCE_DIR}/hw/rtl/sha/sha_round_s1.sv
+  ${PROJECT_SOURCE_DIR}/hw/rtl/sha/sha_round_s2.sv
+  ${PROJECT_SOURCE_DIR}/hw/rtl/sha/sha_ring.sv
+  ${PROJECT_SOURCE_DIR}/hw/rtl/sha/sha_block_asm.sv
+  ${PROJECT_SOURCE_DIR}/hw/rtl/hmac/hmac_sha_core.sv)
+
+aipsec_rtl_synth(NAME hmac_sha_core_p1_w64 TOP hmac_sha_core SOURCES ${HMAC_SYN_SOURCES}
+  PARAMS PAIRS=1 DATA_W=64)
+aipsec_rtl_synth(NAME hmac_sha_core_p4_w512 TOP hmac_sha_core SOURCES ${HMAC_SYN_SOURCES}
+  PARAMS PAIRS=4 DATA_W=512 IN_SET)

@@ -1,0 +1,179 @@
+# Synthesis helpers for the card's cores (yosys 0.23, synth_xilinx -family xcup).
+#
+#   aipsec_rtl_synth(NAME n TOP t SOURCES f.sv... [PARAMS P=V...] [IN_SET] [FULL_SCALE_ONLY] [TIMEOUT s])
+#     ctest test rtl.synth.<n> (label rtl): hierarchical synth_xilinx -noiopad of t;
+#     passes when yosys succeeds; writes <build>/hw/syn/reports/<n>.hier.stat.
+#     The core is also registered for the `synth-report` target, which runs the
+#     flattened synth_xilinx of every registered core (long; not in the suite)
+#     and regenerates docs/hw/crypto-synthesis.md. IN_SET marks a core as part
+#     of the 512-bit card set whose sum is reported. FULL_SCALE_ONLY adds the
+#     ctest test only when AIPSEC_RTL_CI_SCALE is full (the core stays in the report).
+#
+#   aipsec_rtl_depth(NAME n TOP t SOURCES f.sv... [PARAMS P=V...] [CORE c] [MAX_DEPTH 6])
+#     ctest test rtl.depth.<n> (label rtl): `synth -flatten -top t -lut 6; ltp -noff`
+#     on a module small enough to flatten (one pipeline stage); fails when the
+#     longest path is deeper than MAX_DEPTH LUT levels. CORE names the core the
+#     figure is reported under.
+#
+#   aipsec_rtl_add_synth_tests(): adds the recorded tests in the calling
+#     directory (hw/ is configured before testing is enabled; the call is in
+#     tests/rtl/aes/CMakeLists.txt).
+#
+#   aipsec_rtl_synth_report_table(): adds the synth-report targets (called once,
+#     after every hw/syn/*.cmake file, by this file's deferred call).
+find_program(YOSYS_BIN yosys)
+find_program(SYSTEM_PYTHON3_SYN NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH)
+set(AIPSEC_SYN_REPORT_DIR ${CMAKE_BINARY_DIR}/hw/syn/reports)
+set(AIPSEC_SYN_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/scripts)
+file(MAKE_DIRECTORY ${AIPSEC_SYN_REPORT_DIR})
+
+# Yosys commands that set the top's parameters ("chparam -set K V top; " each).
+function(_aipsec_yosys_params out top)
+  set(cmds "")
+  foreach(p ${ARGN})
+    string(REPLACE "=" ";" kv ${p})
+    list(GET kv 0 k)
+    list(GET kv 1 v)
+    string(APPEND cmds "chparam -set ${k} ${v} ${top}; ")
+  endforeach()
+  set(${out} "${cmds}" PARENT_SCOPE)
+endfunction()
+
+# hw/ is configured before testing is enabled at the top level, so tests
+# cannot be added here: they are recorded and added by
+# aipsec_rtl_add_synth_tests(), which tests/rtl/aes/CMakeLists.txt calls.
+function(_aipsec_defer_test name timeout)
+  set_property(GLOBAL APPEND PROPERTY AIPSEC_SYN_TESTS ${name})
+  set_property(GLOBAL PROPERTY AIPSEC_SYN_TEST_TIMEOUT_${name} ${timeout})
+  set_property(GLOBAL PROPERTY AIPSEC_SYN_TEST_CMD_${name} ${ARGN})
+endfunction()
+
+# Adds the recorded synthesis and depth tests (label rtl) in the calling
+# directory; later calls add nothing.
+function(aipsec_rtl_add_synth_tests)
+  get_property(done GLOBAL PROPERTY AIPSEC_SYN_TESTS_ADDED)
+  if(done)
+    return()
+  endif()
+  set_property(GLOBAL PROPERTY AIPSEC_SYN_TESTS_ADDED TRUE)
+  get_property(names GLOBAL PROPERTY AIPSEC_SYN_TESTS)
+  foreach(name ${names})
+    get_property(cmd GLOBAL PROPERTY AIPSEC_SYN_TEST_CMD_${name})
+    get_property(timeout GLOBAL PROPERTY AIPSEC_SYN_TEST_TIMEOUT_${name})
+    add_test(NAME ${name} COMMAND ${cmd})
+    set_tests_properties(${name} PROPERTIES LABELS rtl TIMEOUT ${timeout})
+  endforeach()
+endfunction()
+
+function(aipsec_rtl_synth)
+  cmake_parse_arguments(S "IN_SET;FULL_SCALE_ONLY" "NAME;TOP;TIMEOUT" "SOURCES;PARAMS" ${ARGN})
+  if(NOT S_NAME OR NOT S_TOP OR NOT S_SOURCES)
+    message(FATAL_ERROR "aipsec_rtl_synth: NAME, TOP and SOURCES are required")
+  endif()
+  if(NOT S_TIMEOUT)
+    set(S_TIMEOUT 600)
+  endif()
+  if(NOT YOSYS_BIN)
+    message(STATUS "yosys not found: no synthesis test for ${S_NAME}")
+    return()
+  endif()
+  list(JOIN S_SOURCES " " srcs)
+  _aipsec_yosys_params(params ${S_TOP} ${S_PARAMS})
+  set(stat ${AIPSEC_SYN_REPORT_DIR}/${S_NAME}.hier.stat)
+  set(ys ${AIPSEC_SYN_REPORT_DIR}/${S_NAME}.hier.ys)
+  string(REPLACE "; " "\n" ys_params "${params}")
+  file(WRITE ${ys} "read_verilog -sv ${srcs}\n${ys_params}synth_xilinx -family xcup -noiopad -top ${S_TOP}\ntee -q -o ${stat} stat -tech xilinx\n")
+  if(NOT S_FULL_SCALE_ONLY OR AIPSEC_RTL_CI_SCALE STREQUAL "full")
+    _aipsec_defer_test(rtl.synth.${S_NAME} ${S_TIMEOUT}
+      ${YOSYS_BIN} -q -l ${AIPSEC_SYN_REPORT_DIR}/${S_NAME}.hier.log -s ${ys})
+  endif()
+  # Registry for synth-report: name|top|in_set|params (comma-separated)|sources (comma-separated)
+  list(JOIN S_PARAMS "," p)
+  list(JOIN S_SOURCES "," s)
+  set(in_set 0)
+  if(S_IN_SET)
+    set(in_set 1)
+  endif()
+  set_property(GLOBAL APPEND PROPERTY AIPSEC_SYN_CORES "${S_NAME}|${S_TOP}|${in_set}|${p}|${s}")
+endfunction()
+
+function(aipsec_rtl_depth)
+  cmake_parse_arguments(D "" "NAME;TOP;CORE;MAX_DEPTH;TIMEOUT" "SOURCES;PARAMS" ${ARGN})
+  if(NOT D_NAME OR NOT D_TOP OR NOT D_SOURCES)
+    message(FATAL_ERROR "aipsec_rtl_depth: NAME, TOP and SOURCES are required")
+  endif()
+  if(NOT D_MAX_DEPTH)
+    set(D_MAX_DEPTH 6)
+  endif()
+  if(NOT D_TIMEOUT)
+    set(D_TIMEOUT 900)
+  endif()
+  if(NOT D_CORE)
+    set(D_CORE ${D_NAME})
+  endif()
+  if(NOT YOSYS_BIN)
+    return()
+  endif()
+  list(JOIN D_SOURCES " " srcs)
+  _aipsec_yosys_params(params ${D_TOP} ${D_PARAMS})
+  set(ys ${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth.ys)
+  string(REPLACE "; " "\n" ys_params "${params}")
+  file(WRITE ${ys} "read_verilog -sv ${srcs}\n${ys_params}synth -flatten -top ${D_TOP} -lut 6\n")
+  _aipsec_defer_test(rtl.depth.${D_NAME} ${D_TIMEOUT}
+    ${CMAKE_COMMAND}
+      -DYOSYS=${YOSYS_BIN}
+      -DSCRIPT_FILE=${ys}
+      -DMAX_DEPTH=${D_MAX_DEPTH}
+      -DOUT=${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth
+      -DCORE=${D_CORE}
+      -P ${AIPSEC_SYN_SCRIPTS}/check_depth.cmake)
+endfunction()
+
+# Called after every block file: flattened synthesis of each registered core
+# (one custom command per core) and the regenerated resource table.
+function(aipsec_rtl_synth_report_table)
+  get_property(cores GLOBAL PROPERTY AIPSEC_SYN_CORES)
+  if(NOT cores OR NOT YOSYS_BIN)
+    return()
+  endif()
+  set(stats "")
+  foreach(entry ${cores})
+    string(REPLACE "|" ";" f "${entry}")
+    list(GET f 0 name)
+    list(GET f 1 top)
+    list(GET f 3 params)
+    list(GET f 4 srcs)
+    string(REPLACE "," ";" param_list "${params}")
+    string(REPLACE "," " " src_words "${srcs}")
+    string(REPLACE "," ";" src_list "${srcs}")
+    _aipsec_yosys_params(pcmds ${top} ${param_list})
+    set(stat ${AIPSEC_SYN_REPORT_DIR}/${name}.flat.stat)
+    set(ys ${AIPSEC_SYN_REPORT_DIR}/${name}.flat.ys)
+    string(REPLACE "; " "\n" ys_params "${pcmds}")
+    file(WRITE ${ys} "read_verilog -sv ${src_words}\n${ys_params}synth_xilinx -family xcup -noiopad -flatten -top ${top}\ntee -q -o ${stat} stat -tech xilinx\n")
+    add_custom_command(OUTPUT ${stat}
+      COMMAND ${YOSYS_BIN} -q -l ${AIPSEC_SYN_REPORT_DIR}/${name}.flat.log -s ${ys}
+      DEPENDS ${src_list}
+      COMMENT "yosys: flattened synth_xilinx of ${name} (long)"
+      VERBATIM)
+    list(APPEND stats ${stat})
+  endforeach()
+  string(REPLACE ";" "\;" cores_arg "${cores}")
+  add_custom_target(synth-report
+    COMMAND ${SYSTEM_PYTHON3_SYN} ${AIPSEC_SYN_SCRIPTS}/synth_report.py --mode flat
+      --reports ${AIPSEC_SYN_REPORT_DIR} --out ${PROJECT_SOURCE_DIR}/docs/hw/crypto-synthesis.md
+      --cores "${cores_arg}"
+    DEPENDS ${stats}
+    COMMENT "Regenerating docs/hw/crypto-synthesis.md from flattened synthesis"
+    VERBATIM)
+  # The same table from the hierarchical runs of the test suite (run
+  # `ctest -L rtl -R rtl.synth` first).
+  add_custom_target(synth-report-hier
+    COMMAND ${SYSTEM_PYTHON3_SYN} ${AIPSEC_SYN_SCRIPTS}/synth_report.py --mode hier
+      --reports ${AIPSEC_SYN_REPORT_DIR} --out ${PROJECT_SOURCE_DIR}/docs/hw/crypto-synthesis.md
+      --cores "${cores_arg}"
+    COMMENT "Regenerating docs/hw/crypto-synthesis.md from the hierarchical runs"
+    VERBATIM)
+endfunction()
+
+cmake_language(DEFER CALL aipsec_rtl_synth_report_table)
