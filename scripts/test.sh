@@ -14,7 +14,7 @@ cmake --build build/test -j"$JOBS"
 
 cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=Debug -DAIPSEC_WERROR=ON -DAIPSEC_SANITIZE=ON \
   -DAIPSEC_BUILD_RTL=OFF -DAIPSEC_BUILD_BENCH=OFF -DAIPSEC_BUILD_FUZZ=OFF
-cmake --build build/sanitize -j"$JOBS"
+cmake --build build/sanitize -j"$JOBS" --target tests-unit
 
 status=0
 echo "== sanitizer run (ASan + UBSan): unit tests =="

@@ -96,8 +96,10 @@ Options parse_args(int argc, char** argv) {
     };
     if (a == "--help") o.help = true;
     else if (a == "--socket") o.socket = value("--socket");
-    else if (a == "--wireshark-esp-sa") set_action(o, Action::kWireshark), o.wireshark = value("--wireshark-esp-sa");
-    else if (a.size() > 1 && a[0] == '-' && a[1] != '-') short_flags(o, a, i, argc, argv);
+    else if (a == "--wireshark-esp-sa") {
+      set_action(o, Action::kWireshark);
+      o.wireshark = value("--wireshark-esp-sa");
+    } else if (a.size() > 1 && a[0] == '-' && a[1] != '-') short_flags(o, a, i, argc, argv);
     else throw UsageError("unexpected argument '" + a + "'");
   }
   if (!o.help && o.action == Action::kNone) throw UsageError("nothing to do");

@@ -12,9 +12,10 @@ set(GCM_SYN_SOURCES
   ${PROJECT_SOURCE_DIR}/hw/rtl/gcm/gcm_ghash_loop.sv
   ${PROJECT_SOURCE_DIR}/hw/rtl/gcm/gcm_core.sv)
 
-aipsec_rtl_synth(NAME gcm_core_w128 TOP gcm_core SOURCES ${GCM_SYN_SOURCES} PARAMS DATA_W=128 FULL_SCALE_ONLY)
+aipsec_rtl_synth(NAME gcm_core_w128 TOP gcm_core SOURCES ${GCM_SYN_SOURCES} PARAMS DATA_W=128)
 aipsec_rtl_synth(NAME gcm_core_w256 TOP gcm_core SOURCES ${GCM_SYN_SOURCES} PARAMS DATA_W=256 FULL_SCALE_ONLY)
-aipsec_rtl_synth(NAME gcm_core_w512 TOP gcm_core SOURCES ${GCM_SYN_SOURCES} PARAMS DATA_W=512 IN_SET)
+aipsec_rtl_synth(NAME gcm_core_w512 TOP gcm_core SOURCES ${GCM_SYN_SOURCES} PARAMS DATA_W=512 IN_SET FULL_SCALE_ONLY
+  TIMEOUT 3600)
 
 # The GHASH feedback stage (one multiply + reduction + XOR in the loop) is
 # the deepest GCM stage; the lane products stage is two levels of XOR tree

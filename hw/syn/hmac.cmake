@@ -6,9 +6,11 @@ set(HMAC_SYN_SOURCES
   ${PROJECT_SOURCE_DIR}/hw/rtl/sha/sha_round_s2.sv
   ${PROJECT_SOURCE_DIR}/hw/rtl/sha/sha_ring.sv
   ${PROJECT_SOURCE_DIR}/hw/rtl/sha/sha_block_asm.sv
-  ${PROJECT_SOURCE_DIR}/hw/rtl/hmac/hmac_sha_core.sv)
+  ${PROJECT_SOURCE_DIR}/hw/rtl/hmac/hmac_sha_core.sv
+  ${PROJECT_SOURCE_DIR}/hw/rtl/hmac/hmac_sha_core_x8.sv)
 
-aipsec_rtl_synth(NAME hmac_sha_core_p1_w64 TOP hmac_sha_core SOURCES ${HMAC_SYN_SOURCES}
-  PARAMS PAIRS=1 DATA_W=64)
-aipsec_rtl_synth(NAME hmac_sha_core_p4_w512 TOP hmac_sha_core SOURCES ${HMAC_SYN_SOURCES}
-  PARAMS PAIRS=4 DATA_W=512 IN_SET)
+# The defaults are PAIRS=1, DATA_W=64; the 512-bit configuration is the
+# fixed wrapper hmac_sha_core_x8 (a chparam'd top is renamed by yosys and
+# then not found by `stat -top`).
+aipsec_rtl_synth(NAME hmac_sha_core_p1_w64 TOP hmac_sha_core SOURCES ${HMAC_SYN_SOURCES})
+aipsec_rtl_synth(NAME hmac_sha_core_p4_w512 TOP hmac_sha_core_x8 SOURCES ${HMAC_SYN_SOURCES} IN_SET)

@@ -329,7 +329,7 @@ class Topology:
         self.procs.append(p)
         d["proc"] = p
         self.daemons[side] = d
-        deadline = time.time() + 10
+        deadline = time.time() + 30  # a large configuration on a loaded machine
         while not os.path.exists(d["control"]):
             if p.poll() is not None or time.time() > deadline:
                 raise Failure("ipsecd %s did not start:\n%s" % (side, open(d["log"]).read()))
@@ -780,9 +780,11 @@ def case_acquire(topo):
 
 
 def case_lifetimes(topo):
-    # SA A->B: soft at 10 and hard at 20 echo requests of 84 bytes (the inner
-    # datagram is what an SA counts). An idle SA with time lifetimes beside it.
-    soft_bytes, hard_bytes, per_ping = 10 * 84, 20 * 84, 84
+    # SA A->B: soft at 10 and hard at 20 echo requests (ping's default 84-byte
+    # datagram: the inner datagram is what an SA counts, RFC 4301's bytes of
+    # the protected traffic). An idle SA with time lifetimes beside it.
+    per_ping = 84
+    soft_bytes, hard_bytes = 10 * per_ping, 20 * per_ping
     idle = "add %s 203.0.113.9 esp 0x3001 -m tunnel -ls 2 -lh 4 -E aes-gcm-16 %s;\n" % (GW_A, KEY_GCM_AB)
     opts = "-bs %d -bh %d" % (soft_bytes, hard_bytes)
     started = time.time()

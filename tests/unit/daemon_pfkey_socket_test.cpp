@@ -225,3 +225,92 @@ TEST_F(PfkeySocket, StopRemovesTheSockets) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(PfkeySocket, ASecondDaemonDoesNotTakeALiveSocket) {
+  aipsec::daemon::Options o = opts_;
+  o.control_socket = dir_ + "/control2";
+  try {
+    aipsec::daemon::Daemon second(o);
+    ADD_FAILURE() << "a second daemon took the socket of a running one";
+  } catch (const aipsec::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("in use by a running daemon"), std::string::npos) << e.what();
+  }
+  // The first one still serves.
+  int fd = pfkey_connect();
+  ASSERT_GE(fd, 0);
+  send_msg(fd, RawMsg(SADB_REGISTER, SADB_SATYPE_ESP, 1, 77).done());
+  EXPECT_TRUE(recv_type(fd, SADB_REGISTER));
+  ::close(fd);
+}
+
+TEST_F(PfkeySocket, AFailedStartLeavesNoSocketFile) {
+  aipsec::daemon::Options o;
+  o.pfkey_socket = dir_ + "/other-pfkey";
+  o.control_socket = dir_ + "/no-such-dir/control";
+  EXPECT_THROW(aipsec::daemon::Daemon d(o), aipsec::Error);
+  EXPECT_FALSE(std::filesystem::exists(o.pfkey_socket));
+  o.control_socket.clear();
+  o.config = dir_ + "/missing.conf";
+  EXPECT_THROW(aipsec::daemon::Daemon d(o), aipsec::Error);
+  EXPECT_FALSE(std::filesystem::exists(o.pfkey_socket));
+}
+
+}  // namespace
+
+namespace {
+
+// Broadcasts to a socket that does not read are queued up to a bound, then
+// dropped and counted; the sender is never held up by it.
+TEST_F(PfkeySocket, BroadcastsToAnIdleSocketAreBounded) {
+  constexpr std::uint32_t kAdds = 10000;
+  int fd = pfkey_connect(), idle = pfkey_connect();
+  ASSERT_GE(fd, 0);
+  ASSERT_GE(idle, 0);
+  for (std::uint32_t i = 0; i < kAdds; ++i) {
+    send_msg(fd, add_gcm_sa(0x20000 + i, i + 1));
+    auto r = recv_msg(fd);
+    ASSERT_TRUE(r) << i;
+    ASSERT_EQ(header(*r).sadb_msg_errno, 0) << i;
+  }
+  const long dropped = stat("daemon.pfkey_dropped");
+  EXPECT_GT(dropped, 0);
+  EXPECT_LT(dropped, long(kAdds) - long(aipsec::daemon::PfkeyServerLimits::kQueueMessages));
+  std::size_t received = 0;
+  std::uint32_t last_spi = 0;
+  while (auto m = recv_msg(idle, 1000)) {
+    ASSERT_EQ(header(*m).sadb_msg_type, SADB_ADD);
+    EXPECT_GT(spi_of(*m), last_spi) << "broadcasts out of order";
+    last_spi = spi_of(*m);
+    ++received;
+  }
+  EXPECT_EQ(received + std::size_t(dropped), kAdds);
+  ::close(fd);
+  ::close(idle);
+}
+
+// A dump reader that reads nothing at all is disconnected after the send
+// timeout; the daemon then serves others again.
+TEST_F(PfkeySocket, ADumpReaderThatReadsNothingIsDisconnected) {
+  constexpr std::uint32_t kSas = 3000;  // far more than a socket buffer holds
+  int fd = pfkey_connect();
+  ASSERT_GE(fd, 0);
+  for (std::uint32_t i = 0; i < kSas; ++i) {
+    send_msg(fd, add_gcm_sa(0x30000 + i, i + 1));
+    ASSERT_TRUE(recv_msg(fd));
+  }
+  send_msg(fd, RawMsg(SADB_DUMP, SADB_SATYPE_ESP, 9, 77).done());
+  std::this_thread::sleep_for(std::chrono::milliseconds(aipsec::daemon::PfkeyServerLimits::kSendTimeoutMs + 2000));
+  std::size_t got = 0;
+  while (recv_msg(fd, 500)) ++got;
+  EXPECT_LT(got, kSas) << "the stalled reader was not disconnected";
+  int other = pfkey_connect();
+  ASSERT_GE(other, 0);
+  send_msg(other, RawMsg(SADB_REGISTER, SADB_SATYPE_ESP, 1, 77).done());
+  EXPECT_TRUE(recv_type(other, SADB_REGISTER));
+  ::close(fd);
+  ::close(other);
+}
+
+}  // namespace

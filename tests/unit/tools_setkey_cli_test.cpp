@@ -1,6 +1,7 @@
 // The ipsec-setkey program: options, exit statuses and output, against a PF_KEY
 // engine served on a Unix SOCK_SEQPACKET socket (tools_pfkey_server.hpp).
 #include <gtest/gtest.h>
+#include <linux/pfkeyv2.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,6 +99,15 @@ TEST_F(SetkeyCli, FileThenDumpsThenFlushes) {
   EXPECT_EQ(out, "No SAD entries.\n");
 }
 
+TEST_F(SetkeyCli, VerboseListsMessagesSentAndReceivedWithoutKeys) {
+  ASSERT_EQ(setkey("-v -c", "add 192.0.2.1 192.0.2.2 ah 0x500 -A hmac-sha1 0x000102030405060708090a0b0c0d0e0f10111213;\n"), 0)
+      << err;
+  EXPECT_NE(out.find("send:\nsadb_msg{ version=2 type=3(ADD) errno=0 satype=2 len="), std::string::npos) << out;
+  EXPECT_NE(out.find("recv:\nsadb_msg{ version=2 type=3(ADD) errno=0 satype=2"), std::string::npos) << out;
+  EXPECT_NE(out.find("sadb_key{ auth bits=160 } (key not shown)"), std::string::npos) << out;
+  EXPECT_EQ(out.find("00010203"), std::string::npos) << out;
+}
+
 TEST_F(SetkeyCli, StatementsFromStdin) {
   ASSERT_EQ(setkey("-c", "add 192.0.2.1 192.0.2.2 ah 0x500 -A hmac-sha1 0x000102030405060708090a0b0c0d0e0f10111213;\n"
                          "get 192.0.2.1 192.0.2.2 ah 0x500;\n"),
@@ -165,15 +175,24 @@ TEST_F(SetkeyCli, PromiscuousModeListsOtherClientsMessagesWithoutKeys) {
     ::execl(AIPSEC_SETKEY_EXE, AIPSEC_SETKEY_EXE, "--socket", server.path().c_str(), "-x", nullptr);
     std::_Exit(127);
   }
-  // Wait until the promiscuous client is registered, then act as another client.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Wait until the promiscuous client has asked for X_PROMISC, then act as another client.
+  auto promisc_asked = [&] {
+    for (const auto& m : server.received())
+      if (m.size() >= 2 && m[1] == SADB_X_PROMISC) return true;
+    return false;
+  };
+  for (int i = 0; i < 200 && !promisc_asked(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(promisc_asked());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // its answer is on the way
   {
     setkeytool::PfkeyClient c(server.path());
     std::ostringstream o, e;
     setkeytool::Session s(c, o, e, false);
     for (const auto& cmd : setkey::parse(kConfig)) ASSERT_TRUE(s.run(cmd, "cfg")) << e.str();
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Until the listing shows the last statement, the inbound policy (or 10 s).
+  for (int i = 0; i < 200 && slurp(out_file).find("sadb_x_policy{ type=2 dir=1") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ::kill(child, SIGTERM);
   int st = 0;
   ::waitpid(child, &st, 0);

@@ -177,4 +177,13 @@ TEST_F(SetkeySession, EspSaTableFromADump) {
   EXPECT_EQ(t.find("0x00001004"), std::string::npos) << t;  // AH: not an esp_sa record
 }
 
+TEST_F(SetkeySession, EspSaTableNotesEsn) {
+  ASSERT_TRUE(run("add 192.0.2.1 198.51.100.1 esp 0x1006 -f esn -E aes-gcm-16 0x0102030405060708090a0b0c0d0e0f10a1a2a3a4;"));
+  std::vector<pfkey::Message> sas;
+  ASSERT_EQ(session.dump(sa_all_message(SADB_DUMP, IpsecProto::kEsp), [&](const pfkey::Message& m) { sas.push_back(m); }), 0);
+  const std::string t = esp_sa_table(sas);
+  EXPECT_NE(t.find("\"0x00001006\",\"AES-GCM with 16 octet ICV [RFC4106]\""), std::string::npos) << t;
+  EXPECT_NE(t.find("# the SA above uses ESN"), std::string::npos) << t;
+}
+
 }  // namespace

@@ -72,4 +72,110 @@ TEST(SocketPolicyTable, FlowsMapToTheirSocketInBothDirections) {
   EXPECT_FALSE(t.socket_of(Direction::kOut, out));
 }
 
+// ---- Precedence over the SPD in the data plane.
+
+Bytes datagram(std::uint8_t proto, std::uint16_t sport, std::uint16_t dport) {
+  Bytes d(kIpv4HeaderLen + 20 + 32, 0x33);
+  Ipv4HeaderFields f;
+  f.src = *IpAddr::parse("192.0.2.1");
+  f.dst = *IpAddr::parse("192.0.2.2");
+  f.proto = proto;
+  f.total_len = std::uint16_t(d.size());
+  build_ipv4_header(d.data(), f);
+  std::uint8_t* l4 = d.data() + kIpv4HeaderLen;
+  store_be16(l4, sport);
+  store_be16(l4 + 2, dport);
+  if (proto == 17) {
+    store_be16(l4 + 4, std::uint16_t(d.size() - kIpv4HeaderLen));
+    store_be16(l4 + 6, 0);
+  } else {
+    l4[12] = 5 << 4;  // TCP data offset
+  }
+  return d;
+}
+
+constexpr const char* kGateway =
+    "add 192.0.2.1 192.0.2.2 esp 0x2001 -m transport -E aes-gcm-16 0x0102030405060708090a0b0c0d0e0f10a1a2a3a4;\n"
+    "spdadd 192.0.2.1 192.0.2.2 udp -P out ipsec esp/transport//require;\n";
+
+class SocketPolicyDataPlane : public ::testing::Test {
+ protected:
+  SocketPolicyDataPlane() {
+    setkey::apply_all(dp, setkey::parse(kGateway));
+    dp.sysctl().inet.def_policy = 1;  // what no policy covers passes
+  }
+  // The IP protocol of the packet after output_for_socket, or -1 if dropped.
+  int send_from(SocketId sock, std::uint8_t proto) {
+    Packet p(datagram(proto, 5000, 53));
+    last = output_for_socket(dp, table, sock, p);
+    return last.verdict == Verdict::kForward ? p.data()[9] : -1;
+  }
+  DataPlane dp;
+  SocketPolicyTable table;
+  Result last;
+};
+
+TEST_F(SocketPolicyDataPlane, WithoutASocketPolicyTheSpdDecides) {
+  EXPECT_EQ(send_from(1, 17), 50);  // SPD: esp
+  EXPECT_EQ(send_from(1, 6), 6);    // no SPD policy: def_policy bypass
+  table.set(1, "out entrust");
+  EXPECT_EQ(send_from(1, 17), 50);
+}
+
+TEST_F(SocketPolicyDataPlane, SocketBypassBeatsTheSpd) {
+  table.set(1, "out bypass");
+  const auto bypassed = dp.stats().out_bypass;
+  EXPECT_EQ(send_from(1, 17), 17);
+  EXPECT_EQ(dp.stats().out_bypass, bypassed + 1);
+  EXPECT_EQ(send_from(2, 17), 50);  // another socket still follows the SPD
+}
+
+TEST_F(SocketPolicyDataPlane, SocketIpsecProtectsWhatTheSpdLeavesClear) {
+  table.set(1, "out ipsec esp/transport//require");
+  EXPECT_EQ(send_from(1, 6), 50);
+  EXPECT_EQ(send_from(2, 6), 6);
+}
+
+TEST_F(SocketPolicyDataPlane, SocketDiscardAndMissingSaAreCountedDrops) {
+  table.set(1, "out discard");
+  EXPECT_EQ(send_from(1, 17), -1);
+  EXPECT_EQ(last.reason, Reason::kPolicyDiscard);
+  EXPECT_EQ(dp.drops().get(Reason::kPolicyDiscard), 1u);
+  std::vector<AcquireRequest> asked;
+  dp.set_acquire_handler([&](const AcquireRequest& r) { asked.push_back(r); });
+  table.set(1, "out ipsec ah/transport//require");
+  EXPECT_EQ(send_from(1, 17), -1);
+  EXPECT_EQ(last.reason, Reason::kNoSa);
+  EXPECT_EQ(dp.drops().get(Reason::kNoSa), 1u);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].request.proto, IpsecProto::kAh);
+}
+
+TEST_F(SocketPolicyDataPlane, InboundSocketPolicyChecksTheDecapsulationHistory) {
+  DataPlane rx;  // the receiving host: the same SA, no SPD policy at all
+  setkey::apply_all(rx, setkey::parse("add 192.0.2.1 192.0.2.2 esp 0x2001 -m transport -E aes-gcm-16 "
+                                      "0x0102030405060708090a0b0c0d0e0f10a1a2a3a4;"));
+  rx.sysctl().inet.def_policy = 1;
+  SocketPolicyTable rx_table;
+  rx_table.set(9, "in ipsec esp/transport//require");
+
+  Packet prot(datagram(17, 5000, 53));
+  ASSERT_EQ(output_for_socket(dp, table, 1, prot).verdict, Verdict::kForward);
+  ASSERT_EQ(prot.data()[9], 50);
+  EXPECT_EQ(input_for_socket(rx, rx_table, 9, prot).verdict, Verdict::kForward);
+  EXPECT_EQ(prot.data()[9], 17);  // opened
+
+  Packet plain(datagram(17, 5000, 53));
+  Result r = input_for_socket(rx, rx_table, 9, plain);
+  EXPECT_EQ(r.verdict, Verdict::kDrop);
+  EXPECT_EQ(r.reason, Reason::kInboundPolicy);
+  EXPECT_EQ(rx.drops().get(Reason::kInboundPolicy), 1u);
+
+  Packet plain2(datagram(17, 5000, 53));
+  EXPECT_EQ(input_for_socket(rx, rx_table, 10, plain2).verdict, Verdict::kForward);  // no socket policy
+  rx_table.set(10, "in discard");
+  Packet plain3(datagram(17, 5000, 53));
+  EXPECT_EQ(input_for_socket(rx, rx_table, 10, plain3).reason, Reason::kPolicyDiscard);
+}
+
 }  // namespace

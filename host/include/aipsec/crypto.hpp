@@ -1,7 +1,10 @@
 // Crypto primitives used by the transforms. Every primitive is keyed once per
-// SA (the context is created when the SA is installed) and then used per packet
-// without heap allocation. Implementations: OpenSSL 3 EVP, and intel-ipsec-mb
-// where it is faster; the choice is made once, at create().
+// SA (the context is created when the SA is installed, except AES-CBC's, one per
+// direction, created on the first call in that direction, and an AEAD's EVP
+// fallback for the one call shape ESP and AH never use, created on its first
+// call) and then used per packet without heap allocation. Implementations:
+// OpenSSL 3 EVP, and intel-ipsec-mb where it is faster; the choice is made once,
+// at create().
 #pragma once
 
 #include <cstddef>

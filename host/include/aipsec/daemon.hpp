@@ -51,6 +51,14 @@ struct DaemonCounters {
   std::uint64_t bypass_ttl_exceeded = 0;       // bypassed packets whose TTL/hop limit ran out
 };
 
+// Bounds of the PF_KEY socket server (docs/ipsecd.md, "Delivery").
+struct PfkeyServerLimits {
+  static constexpr std::size_t kMaxClients = 128;
+  static constexpr std::size_t kQueueMessages = 4096;    // per client, broadcasts waiting
+  static constexpr std::size_t kQueueBytes = 8 << 20;
+  static constexpr int kSendTimeoutMs = 10000;           // a reader that reads nothing
+};
+
 class Daemon {
  public:
   // Opens the sockets and the TUN, loads the configuration. Throws Error.

@@ -100,6 +100,13 @@ class DataPlane {
   // without IPsec and without a policy, def_policy decides.
   Result input(Packet& p);
 
+  // The same with a policy the caller chose, which takes precedence over the
+  // SPD as a per-socket policy does in KAME (socket_policy.hpp). Outbound it
+  // replaces the SPD lookup (entrust: output(p)); inbound it is checked after
+  // input(p) accepted the packet. Defined in socket_dataplane.cpp.
+  Result output(Packet& p, const Policy& chosen);
+  Result input(Packet& p, const Policy& chosen);
+
   // The decapsulation history of the last packet given to input() (outermost first).
   const std::vector<HistoryStep>& last_history() const { return history_; }
 

@@ -3,9 +3,13 @@
 // window and the IV generator. The per-packet path only reads the contexts and
 // advances counters; it never allocates.
 //
-// Concurrency: the outbound counter is atomic; the replay window and the crypto
-// contexts are not, so one SA is processed by one thread at a time in each
-// direction (the data plane serialises per SA, as the card does per SA slot).
+// Concurrency: one SA is processed by one thread at a time (an SA carries one
+// direction of traffic; the data plane serialises per SA, as the card does per
+// SA slot). The counters (seq_out, ip_id, iv_count and SaCurrent's) are atomics
+// so that other threads may read them at any time, but the processing thread
+// advances them with a plain load and store: a locked read-modify-write per
+// counter would cost more than the rest of the per-packet bookkeeping. The
+// replay window and the crypto contexts are not thread-safe either.
 #pragma once
 
 #include <array>
@@ -31,6 +35,9 @@ struct SaRuntime {
 
   // The 4 bytes after the AES key (GCM/GMAC/ChaCha salt, CTR nonce).
   std::array<std::uint8_t, 4> salt{};
+  // Outer IPv4 identification for tunnel mode (random start, per packet);
+  // beside salt, where it fills what would be padding.
+  std::atomic<std::uint16_t> ip_id{0};
   std::size_t iv_len = 0;   // IV bytes on the wire
   std::size_t icv_len = 0;  // ICV bytes on the wire (before AH alignment padding)
   std::size_t block = 4;    // ESP padding alignment
@@ -41,15 +48,15 @@ struct SaRuntime {
   std::atomic<std::uint64_t> seq_out{0};
   ReplayWindow replay;
 
-  // AES-CBC IVs: AES-ECB under a random per-SA key of (random prefix || counter),
-  // i.e. unpredictable to anyone without iv_key (RFC 3602 section 2.4 allows any
-  // unpredictable IV; NIST SP 800-38A Appendix C method 1).
-  std::unique_ptr<crypto::Cipher> iv_gen;  // AES-128-CBC used on one block with a zero IV
+  // AES-CBC IVs: the SA's cipher key applied to (random prefix || counter), i.e.
+  // unpredictable to anyone without the key (RFC 3602 section 2.4 allows any
+  // unpredictable IV; NIST SP 800-38A Appendix C, first method, same key).
+  // iv_gen is no longer set (a second keyed context per SA cost ~1.3 KB); kept
+  // for source compatibility.
+  std::unique_ptr<crypto::Cipher> iv_gen;
   std::array<std::uint8_t, 8> iv_prefix{};
   std::atomic<std::uint64_t> iv_count{0};
 
-  // Outer IPv4 identification for tunnel mode (random start, per packet).
-  std::atomic<std::uint16_t> ip_id{0};
 };
 
 }  // namespace aipsec

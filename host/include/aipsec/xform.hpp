@@ -39,6 +39,14 @@ struct InputStep {
 // kBadPadding, kDummyPacket, kDecompressFail, ...).
 Reason xform_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, InputStep& step);
 
+// IPComp in tunnel mode sends a datagram it cannot make smaller without an IPComp
+// header (RFC 3173 section 2.2), so the peer receives plain IP-in-IP from the SA's
+// source. p holds that datagram (info.ulproto 4 or 41): removes the outer header
+// (with the same ECN and inner-header checks as any tunnel) and records the step
+// as the IPComp SA's, so the inbound policy sees the IPComp request satisfied.
+Reason ipcomp_uncompressed_tunnel_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc,
+                                        InputStep& step);
+
 // NAT-T (RFC 3948): UDP header with the SA's ports around ESP (called by
 // xform_output when sa.config().natt_dport != 0). Exposed for the data plane's
 // inbound demultiplexer: strips the UDP header of a UDP-encapsulated ESP packet.

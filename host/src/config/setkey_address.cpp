@@ -121,8 +121,12 @@ std::string format_upperspec(const Selector& sel) {
     default: s = std::to_string(sel.ulproto); break;
   }
   if (sel.icmp_type) {
-    s += " " + std::to_string(*sel.icmp_type);
-    if (sel.icmp_code) s += "," + std::to_string(*sel.icmp_code);
+    s += ' ';
+    s += std::to_string(*sel.icmp_type);
+    if (sel.icmp_code) {
+      s += ',';
+      s += std::to_string(*sel.icmp_code);
+    }
   }
   return s;
 }

@@ -16,6 +16,7 @@ namespace aipsec::crypto::detail {
 namespace {
 
 struct Sha1 {
+  static constexpr MacKind kKind = MacKind::HmacSha1;
   using Ctx = SHA_CTX;
   static constexpr std::size_t kBlock = 64, kSize = 20;
   static void init(Ctx* c) { SHA1_Init(c); }
@@ -23,6 +24,7 @@ struct Sha1 {
   static void final(std::uint8_t* d, Ctx* c) { SHA1_Final(d, c); }
 };
 struct Sha256 {
+  static constexpr MacKind kKind = MacKind::HmacSha256;
   using Ctx = SHA256_CTX;
   static constexpr std::size_t kBlock = 64, kSize = 32;
   static void init(Ctx* c) { SHA256_Init(c); }
@@ -30,6 +32,7 @@ struct Sha256 {
   static void final(std::uint8_t* d, Ctx* c) { SHA256_Final(d, c); }
 };
 struct Sha384 {
+  static constexpr MacKind kKind = MacKind::HmacSha384;
   using Ctx = SHA512_CTX;
   static constexpr std::size_t kBlock = 128, kSize = 48;
   static void init(Ctx* c) { SHA384_Init(c); }
@@ -37,6 +40,7 @@ struct Sha384 {
   static void final(std::uint8_t* d, Ctx* c) { SHA384_Final(d, c); }
 };
 struct Sha512 {
+  static constexpr MacKind kKind = MacKind::HmacSha512;
   using Ctx = SHA512_CTX;
   static constexpr std::size_t kBlock = 128, kSize = 64;
   static void init(Ctx* c) { SHA512_Init(c); }
@@ -47,7 +51,7 @@ struct Sha512 {
 template <class H>
 class Hmac final : public Mac {
  public:
-  Hmac(MacKind kind, ByteView key) : kind_(kind) {
+  explicit Hmac(ByteView key) {
     std::array<std::uint8_t, H::kBlock> block{};
     if (key.size() > H::kBlock) {
       typename H::Ctx c;
@@ -69,7 +73,7 @@ class Hmac final : public Mac {
     OPENSSL_cleanse(&work_, sizeof work_);
   }
 
-  MacKind kind() const override { return kind_; }
+  MacKind kind() const override { return H::kKind; }
   std::size_t full_size() const override { return H::kSize; }
   void begin() override { work_ = inner_; }
   void update(ByteView data) override {
@@ -95,7 +99,6 @@ class Hmac final : public Mac {
     OPENSSL_cleanse(block.data(), block.size());
   }
 
-  MacKind kind_;
   typename H::Ctx inner_{}, outer_{}, work_{};
 };
 
@@ -103,10 +106,10 @@ class Hmac final : public Mac {
 
 std::unique_ptr<Mac> make_hmac(MacKind kind, ByteView key) {
   switch (kind) {
-    case MacKind::HmacSha1: return std::make_unique<Hmac<Sha1>>(kind, key);
-    case MacKind::HmacSha256: return std::make_unique<Hmac<Sha256>>(kind, key);
-    case MacKind::HmacSha384: return std::make_unique<Hmac<Sha384>>(kind, key);
-    case MacKind::HmacSha512: return std::make_unique<Hmac<Sha512>>(kind, key);
+    case MacKind::HmacSha1: return std::make_unique<Hmac<Sha1>>(key);
+    case MacKind::HmacSha256: return std::make_unique<Hmac<Sha256>>(key);
+    case MacKind::HmacSha384: return std::make_unique<Hmac<Sha384>>(key);
+    case MacKind::HmacSha512: return std::make_unique<Hmac<Sha512>>(key);
     case MacKind::AesXcbc: break;
   }
   throw Error("not an HMAC kind");

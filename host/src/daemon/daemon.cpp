@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -31,6 +32,7 @@ namespace {
 constexpr std::size_t kMaxPendingAcquires = 1024;
 // The same SA is not asked for again within this time (KAME's blockacq).
 constexpr auto kAcquireRepeat = std::chrono::seconds(1);
+constexpr int kTickDutyDivisor = 20;
 
 std::uint64_t unix_now() {
   return std::uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
@@ -55,12 +57,15 @@ struct Daemon::Impl {
   explicit Impl(Options o);
   void control_loop();
   void queue_acquire(const AcquireRequest& r);
+  void arm_tick(std::chrono::milliseconds in);
+  void lifetime_pass();
   void send_acquires();
 
   Options opts;
   DataPlane dp;
   std::optional<EncPoint> enc;
   DaemonCounters control_counters;  // touched by the control thread only
+  SocketFiles socket_files;  // before the servers: removed after they are gone
   std::optional<Forwarder> fwd;
   std::optional<PfkeyServer> pfkey;
   std::optional<ControlServer> control;
@@ -93,20 +98,38 @@ Daemon::Impl::Impl(Options o) : opts(std::move(o)) {
   if (!opts.outer_address.empty()) outer.emplace(*IpAddr::parse(opts.outer_address), opts.natt_port);
   fwd.emplace(dp, opts, std::move(tun), std::move(outer), enc ? &*enc : nullptr,
               [this](const AcquireRequest& r) { queue_acquire(r); });
-  pfkey.emplace(listen_unix(opts.pfkey_socket, SOCK_SEQPACKET), dp.sad(), dp.spd(),
-                control_counters, [this] { fwd->sa_changed(); });
+  UniqueFd pfkey_listener = listen_unix(opts.pfkey_socket, SOCK_SEQPACKET);
+  socket_files.add(opts.pfkey_socket);
+  pfkey.emplace(std::move(pfkey_listener), dp.sad(), dp.spd(), control_counters,
+                [this] { fwd->sa_changed(); });
   commands.emplace(dp, *fwd, control_counters);
-  if (!opts.control_socket.empty())
-    control.emplace(listen_unix(opts.control_socket, SOCK_STREAM), control_counters,
+  if (!opts.control_socket.empty()) {
+    UniqueFd control_listener = listen_unix(opts.control_socket, SOCK_STREAM);
+    socket_files.add(opts.control_socket);
+    control.emplace(std::move(control_listener), control_counters,
                     [this](std::string_view line) { return commands->execute(line); });
+  }
   lifetimes.emplace(dp.sad(), pfkey->engine(), control_counters);
   tick.reset(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
   if (!tick) throw Error(std::string("timerfd_create: ") + std::strerror(errno));
+  arm_tick(std::chrono::milliseconds(opts.lifetime_tick_ms));
+}
+
+void Daemon::Impl::arm_tick(std::chrono::milliseconds in) {
   itimerspec its{};
-  its.it_interval.tv_sec = opts.lifetime_tick_ms / 1000;
-  its.it_interval.tv_nsec = long(opts.lifetime_tick_ms % 1000) * 1000000;
-  its.it_value = its.it_interval;
+  its.it_value.tv_sec = in.count() / 1000;
+  its.it_value.tv_nsec = long(in.count() % 1000) * 1000000;
   timerfd_settime(tick.get(), 0, &its, nullptr);
+}
+
+// A lifetime pass walks the whole SAD on the control thread. With a large SAD
+// the next pass is put off so that passes take at most 1/kTickDutyDivisor of
+// the thread's time, leaving the rest to PF_KEY clients.
+void Daemon::Impl::lifetime_pass() {
+  const auto t0 = std::chrono::steady_clock::now();
+  lifetimes->tick(unix_now());
+  const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  arm_tick(std::max(std::chrono::milliseconds(opts.lifetime_tick_ms), spent * kTickDutyDivisor));
 }
 
 // Runs on the data-plane thread: only queues (the engine belongs to the control thread).
@@ -160,7 +183,7 @@ void Daemon::Impl::control_loop() {
       }
       if (fds[1].revents & POLLIN) {
         drain(tick.get());
-        lifetimes->tick(unix_now());
+        lifetime_pass();
       }
       pfkey->dispatch(&fds[pfkey_at], control_at - pfkey_at);
       if (control) control->dispatch(&fds[control_at], fds.size() - control_at);
@@ -200,8 +223,7 @@ void Daemon::stop() {
   const std::size_t sas = I.dp.sad().flush();
   I.dp.spd().flush();
   if (I.enc) I.enc->flush();
-  ::unlink(I.opts.pfkey_socket.c_str());
-  if (!I.opts.control_socket.empty()) ::unlink(I.opts.control_socket.c_str());
+  I.socket_files.remove_all();
   log_line("stopped; " + std::to_string(sas) + " SAs flushed");
 }
 

@@ -2,6 +2,8 @@
 #include "daemon/pfkey_server.hpp"
 
 #include <linux/pfkeyv2.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -16,14 +18,30 @@ namespace {
 
 constexpr int kReadBurst = 64;  // messages taken from one client per poll round
 
-// Sends one datagram, waiting for room; false if the peer is gone or stalled.
+// Bytes this socket has sent that its peer has not read yet.
+int unread_bytes(int fd) {
+  int n = 0;
+  return ::ioctl(fd, SIOCOUTQ, &n) == 0 ? n : -1;
+}
+
+// Sends one datagram, waiting for room; false if the peer is gone, or has read
+// nothing for kSendTimeoutMs. A slow reader that keeps reading is waited for:
+// the socket only reports room once the peer has drained most of the buffer.
 bool send_blocking(int fd, ByteView m) {
+  constexpr int kPollMs = 200;
+  int waited_ms = 0, unread = unread_bytes(fd);
   for (;;) {
     if (::send(fd, m.data(), m.size(), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0) return true;
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
     pollfd p{fd, POLLOUT, 0};
-    if (::poll(&p, 1, PfkeyServer::kSendTimeoutMs) <= 0) return false;
+    const int r = ::poll(&p, 1, kPollMs);
+    if (r < 0 && errno != EINTR) return false;
+    if (r > 0) continue;
+    const int now_unread = unread_bytes(fd);
+    if (now_unread < unread) waited_ms = 0;  // the reader made progress
+    else if ((waited_ms += kPollMs) >= PfkeyServer::kSendTimeoutMs) return false;
+    unread = now_unread;
   }
 }
 

@@ -4,7 +4,7 @@
 // Delivery: a message for the client whose request is being handled (replies,
 // and every message of its DUMP / SPDDUMP) is sent with a blocking send, so a
 // dump of any size streams at the reader's pace with nothing buffered in the
-// daemon; a reader that stops reading for kSendTimeoutMs is disconnected.
+// daemon; a reader that reads nothing for kSendTimeoutMs is disconnected.
 // Messages for other clients (broadcasts, ACQUIRE, EXPIRE) are sent without
 // blocking and, when the socket is full, queued up to kQueueMessages /
 // kQueueBytes per connection; beyond that they are dropped and counted, as a
@@ -29,10 +29,10 @@ namespace aipsec::daemon {
 
 class PfkeyServer {
  public:
-  static constexpr std::size_t kMaxClients = 128;
-  static constexpr std::size_t kQueueMessages = 4096;
-  static constexpr std::size_t kQueueBytes = 8 << 20;
-  static constexpr int kSendTimeoutMs = 10000;
+  static constexpr std::size_t kMaxClients = PfkeyServerLimits::kMaxClients;
+  static constexpr std::size_t kQueueMessages = PfkeyServerLimits::kQueueMessages;
+  static constexpr std::size_t kQueueBytes = PfkeyServerLimits::kQueueBytes;
+  static constexpr int kSendTimeoutMs = PfkeyServerLimits::kSendTimeoutMs;
 
   // on_sa_added runs after a successful ADD or UPDATE.
   PfkeyServer(UniqueFd listener, Sad& sad, Spd& spd, DaemonCounters& counters,

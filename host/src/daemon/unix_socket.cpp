@@ -23,13 +23,17 @@ UniqueFd listen_unix(const std::string& path, int type) {
   sa.sun_family = AF_UNIX;
   std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
 
+  UniqueFd fd(::socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) throw Error(sys_error("socket(AF_UNIX)"));
   struct stat st{};
   if (lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) throw Error(path + " exists and is not a socket");
+    // A socket someone still listens on belongs to a running daemon: keep it.
+    UniqueFd probe(::socket(AF_UNIX, type | SOCK_CLOEXEC, 0));
+    if (probe && ::connect(probe.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0)
+      throw Error(path + " is in use by a running daemon");
     ::unlink(path.c_str());
   }
-  UniqueFd fd(::socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!fd) throw Error(sys_error("socket(AF_UNIX)"));
   // The umask makes the file 0600 from its creation: no window where others may connect.
   mode_t old = ::umask(0077);
   int rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa);

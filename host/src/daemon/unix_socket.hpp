@@ -6,6 +6,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace aipsec::daemon {
 
@@ -34,6 +35,24 @@ class UniqueFd {
 // Creates the socket file with mode 0600 (a stale socket file is replaced; any
 // other file at the path is an error) and listens. Throws Error.
 UniqueFd listen_unix(const std::string& path, int type);
+
+// Removes the socket files it was given when it goes (also when the daemon's
+// start fails half-way).
+class SocketFiles {
+ public:
+  SocketFiles() = default;
+  SocketFiles(const SocketFiles&) = delete;
+  SocketFiles& operator=(const SocketFiles&) = delete;
+  ~SocketFiles() { remove_all(); }
+  void add(std::string path) { paths_.push_back(std::move(path)); }
+  void remove_all() {
+    for (const std::string& p : paths_) ::unlink(p.c_str());
+    paths_.clear();
+  }
+
+ private:
+  std::vector<std::string> paths_;
+};
 
 struct Peer {
   bool allowed = false;

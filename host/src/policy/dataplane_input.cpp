@@ -81,9 +81,29 @@ Result DataPlane::input(Packet& p) {
     info = *parsed.info;
   }
 
-  while (is_ipsec(info.ulproto)) {
+  for (;;) {
+    SaRef comp_tunnel;
+    if (!is_ipsec(info.ulproto)) {
+      // IP-in-IP from a peer with an IPComp tunnel SA is that SA's uncompressed form.
+      if (info.ulproto != ipproto::kIpIp && info.ulproto != ipproto::kIpv6) break;
+      comp_tunnel = sad_.find_outbound(info.src, info.dst, IpsecProto::kIpComp, Mode::kTunnel, 0);
+      if (!comp_tunnel) break;
+    }
     if (history_.size() == kMaxBundle) return drop(Reason::kUnsupported);
     if (info.is_fragment) return drop(Reason::kFragment);  // reassembly comes first
+    if (comp_tunnel) {
+      if (!proto_enabled(sysctl_, IpsecProto::kIpComp)) return drop(Reason::kProtoDisabled);
+      HistoryStep step;
+      if (Reason r = ipcomp_uncompressed_tunnel_input(*comp_tunnel, p, info, sysctl_, step.step);
+          r != Reason::kNone)
+        return drop(r);
+      step.reqid = comp_tunnel->config().reqid;
+      history_.push_back(step);
+      parsed = parse_ip(p.bytes());
+      if (!parsed.info) return drop(parsed.error);
+      info = *parsed.info;
+      continue;
+    }
     SaKey key;
     if (Reason r = read_sa_key(p, info, key); r != Reason::kNone) return drop(r);
     SaRef sa = find_inbound_sa(sad_, key, info);

@@ -1,7 +1,7 @@
 // An open-addressing hash table (linear probing, power-of-two size, backward
-// shift deletion) from a 32-byte address pair to a pointer. One SPD tuple
-// table is one of these: a probe reads one slot, usually one cache line, with
-// no division and no node to chase.
+// shift deletion) from a 32-byte address pair to a pointer and a summary of
+// what it points to. One SPD tuple table is one of these: a probe reads one
+// slot, one cache line, with no division and usually no node to chase.
 #pragma once
 
 #include <cstddef>
@@ -26,20 +26,33 @@ inline std::uint64_t hash_pair(const PairWords& k) {
   return h ^ (h >> 29);
 }
 
-// T is the bucket head type; its member `key` is the PairWords it is stored
-// under. A slot keeps only the 64-bit hash and the pointer (16 bytes, four to
-// a cache line): a probe that misses reads no key at all, and a probe that
-// hits dereferences the head, which the caller needs anyway.
+// T is the bucket head type: its member `key` is the PairWords it is stored
+// under, and `sum` (of type T::Summary, trivially copyable) is what a lookup
+// needs of it. A slot holds the key, the pointer and a copy of the summary in
+// one 64-byte cache line: a probe reads that line only, and the head entry is
+// dereferenced only when the summary cannot decide (a tie, or a bucket whose
+// head does not match the packet). The copy is refreshed by set(), which the
+// owner calls whenever a bucket's head changes; a summary never changes
+// otherwise.
 template <typename T>
 class FlatPairTable {
  public:
+  struct alignas(64) Slot {
+    PairWords key{};
+    T* value = nullptr;
+    typename T::Summary sum{};
+  };
+
   FlatPairTable() : slots_(kInitialSize) {}
 
-  T* find(const PairWords& k) const { return find(k, hash_pair(k)); }
-  // The same with the hash already computed (by a caller that prefetched).
-  T* find(const PairWords& k, std::uint64_t h) const {
+  T* find(const PairWords& k) const {
+    const Slot* s = find_slot(k, hash_pair(k));
+    return s ? s->value : nullptr;
+  }
+  // The slot of k, with the hash already computed (by a caller that prefetched).
+  const Slot* find_slot(const PairWords& k, std::uint64_t h) const {
     for (std::size_t i = h & mask(); slots_[i].value; i = (i + 1) & mask())
-      if (slots_[i].hash == h && slots_[i].value->key == k) return slots_[i].value;
+      if (slots_[i].key == k) return &slots_[i];
     return nullptr;
   }
   // Starts loading the slot where a key of hash h is looked for first.
@@ -48,14 +61,13 @@ class FlatPairTable {
   // Sets the value stored under value->key (inserting it); value must not be null.
   void set(T* value) {
     if ((used_ + 1) * 2 > slots_.size()) grow();
-    place(hash_pair(value->key), value);
+    place(value);
   }
 
   void erase(const PairWords& k) {
-    const std::uint64_t h = hash_pair(k);
-    std::size_t i = h & mask();
+    std::size_t i = hash_pair(k) & mask();
     for (; slots_[i].value; i = (i + 1) & mask())
-      if (slots_[i].hash == h && slots_[i].value->key == k) break;
+      if (slots_[i].key == k) break;
     if (!slots_[i].value) return;
     // Backward shift: move later entries of the cluster into the hole when
     // their home slot does not lie (cyclically) between the hole and them.
@@ -63,7 +75,7 @@ class FlatPairTable {
       slots_[i].value = nullptr;
       j = (j + 1) & mask();
       if (!slots_[j].value) break;
-      std::size_t home = slots_[j].hash & mask();
+      std::size_t home = hash_pair(slots_[j].key) & mask();
       bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
       if (stays) continue;
       slots_[i] = slots_[j];
@@ -75,22 +87,15 @@ class FlatPairTable {
   std::size_t size() const { return used_; }
 
  private:
-  struct Slot {
-    std::uint64_t hash = 0;
-    T* value = nullptr;
-  };
   static constexpr std::size_t kInitialSize = 8;
   std::size_t mask() const { return slots_.size() - 1; }
 
-  void place(std::uint64_t h, T* value) {
-    std::size_t i = h & mask();
-    for (; slots_[i].value; i = (i + 1) & mask())
-      if (slots_[i].hash == h && slots_[i].value->key == value->key) {
-        slots_[i].value = value;
-        return;
-      }
-    slots_[i] = Slot{h, value};
-    ++used_;
+  void place(T* value) {
+    std::size_t i = hash_pair(value->key) & mask();
+    for (; slots_[i].value && !(slots_[i].key == value->key); i = (i + 1) & mask()) {
+    }
+    if (!slots_[i].value) ++used_;
+    slots_[i] = Slot{value->key, value, value->sum};
   }
 
   void grow() {
@@ -98,7 +103,7 @@ class FlatPairTable {
     old.swap(slots_);
     used_ = 0;
     for (const Slot& s : old)
-      if (s.value) place(s.hash, s.value);
+      if (s.value) place(s.value);
   }
 
   std::vector<Slot> slots_;

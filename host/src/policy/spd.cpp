@@ -48,32 +48,45 @@ struct TableKeyHash {
 
 struct Table;
 
-// Laid out so that a lookup reads one cache line (key, chain, rank, filter,
-// policy pointer); what ties and the control plane need comes after.
-struct alignas(64) Entry {
-  PairWords key;
-  Entry* next = nullptr;  // the bucket's next entry, in preference order
+// What a lookup needs of an entry: its rank, the upper-layer filter and the
+// policy. The bucket's slot keeps a copy of its head's (flat_table.hpp).
+struct EntrySummary {
   const Policy* raw = nullptr;
   Rank rank;
   std::uint16_t sport = 0, dport = 0;
   std::uint8_t ulproto = 255;
   std::uint8_t icmp_type = 0, icmp_code = 0;
   std::uint8_t icmp_given = 0;  // kIcmpType | kIcmpCode
-  std::uint64_t seq = 0;        // order of addition: the last tie-break
+};
+
+// Laid out so that a lookup that walks a chain reads one cache line per entry
+// (key, chain, summary); what ties and the control plane need comes after.
+struct alignas(64) Entry {
+  using Summary = EntrySummary;
+  PairWords key;
+  Entry* next = nullptr;  // the bucket's next entry, in preference order
+  Summary sum;
+  std::uint64_t seq = 0;  // order of addition: the last tie-break
   Table* table = nullptr;
   std::shared_ptr<const Policy> policy;
 };
 
 constexpr std::uint8_t kIcmpType = 1, kIcmpCode = 2;
 
+// Negative if x is preferred to y, positive if y is, 0 if only the order of
+// addition can tell (spd.hpp).
+int compare(const Rank& x, const Rank& y) {
+  if (x.priority != y.priority) return x.priority < y.priority ? -1 : 1;
+  if (x.plen != y.plen) return x.plen > y.plen ? -1 : 1;
+  if (x.ports != y.ports) return x.ports > y.ports ? -1 : 1;
+  if (x.proto != y.proto) return x.proto > y.proto ? -1 : 1;
+  return 0;
+}
+
 // a is preferred to b (spd.hpp).
 bool better(const Entry& a, const Entry& b) {
-  const Rank &x = a.rank, &y = b.rank;
-  if (x.priority != y.priority) return x.priority < y.priority;
-  if (x.plen != y.plen) return x.plen > y.plen;
-  if (x.ports != y.ports) return x.ports > y.ports;
-  if (x.proto != y.proto) return x.proto > y.proto;
-  return a.seq < b.seq;
+  const int c = compare(a.sum.rank, b.sum.rank);
+  return c != 0 ? c < 0 : a.seq < b.seq;
 }
 
 struct Table {
@@ -96,7 +109,7 @@ AddrWords mask_words(int family, int plen) {
 
 AddrWords apply(const AddrWords& a, const AddrWords& m) { return {a.hi & m.hi, a.lo & m.lo}; }
 
-bool l4_matches(const Entry& e, const FlowKey& k) {
+bool l4_matches(const EntrySummary& e, const FlowKey& k) {
   if (e.ulproto != 255 && e.ulproto != k.ulproto) return false;
   if (e.sport && e.sport != k.sport) return false;
   if (e.dport && e.dport != k.dport) return false;
@@ -204,32 +217,35 @@ struct Spd::Impl {
     while (next_id == 0 || by_id.count(next_id)) ++next_id;
     p.id = next_id++;
     auto e = std::make_unique<Entry>();
-    e->rank = rank_of(p);
+    e->sum.rank = rank_of(p);
     e->seq = next_seq++;
-    e->sport = p.sel.sport;
-    e->dport = p.sel.dport;
-    e->ulproto = p.sel.ulproto;
+    e->sum.sport = p.sel.sport;
+    e->sum.dport = p.sel.dport;
+    e->sum.ulproto = p.sel.ulproto;
     if (p.sel.icmp_type) {
-      e->icmp_type = *p.sel.icmp_type;
-      e->icmp_given |= kIcmpType;
+      e->sum.icmp_type = *p.sel.icmp_type;
+      e->sum.icmp_given |= kIcmpType;
     }
     if (p.sel.icmp_code) {
-      e->icmp_code = *p.sel.icmp_code;
-      e->icmp_given |= kIcmpCode;
+      e->sum.icmp_code = *p.sel.icmp_code;
+      e->sum.icmp_given |= kIcmpCode;
     }
     e->key = pair_key_of(p.sel);
     bool new_table = !table(table_key_of(p.sel, p.dir), false);
     Table* t = table(table_key_of(p.sel, p.dir), true);
     e->table = t;
+    const std::int32_t priority = p.priority;
+    const Direction dir = p.dir;
+    const std::uint32_t id = p.id;
+    // Complete before link(): the bucket's slot copies the summary.
+    e->policy = std::make_shared<const Policy>(std::move(p));
+    e->sum.raw = e->policy.get();
     std::int32_t old_min = t->count ? t->min_priority() : 0;
     link(t, e.get());
-    ++t->priorities[p.priority];
+    ++t->priorities[priority];
     ++t->count;
     if (new_table) list_table(t);
-    if (new_table || t->min_priority() != old_min) sort_tables(p.dir);
-    std::uint32_t id = p.id;
-    e->policy = std::make_shared<const Policy>(std::move(p));
-    e->raw = e->policy.get();
+    if (new_table || t->min_priority() != old_min) sort_tables(dir);
     by_id.emplace(id, std::move(e));
     return id;
   }
@@ -251,11 +267,25 @@ struct Spd::Impl {
     by_id.erase(e->policy->id);
   }
 
-  const Entry* best_match(Direction dir, const FlowKey& k) const {
-    if (dir_index(dir) >= order.size()) return nullptr;
+  // The best entry of a bucket for k that is preferred to best (or any if best
+  // is null), walking the chain from e; null if there is none.
+  static const Entry* walk(const Entry* e, const Entry* best, const FlowKey& k) {
+    for (; e; e = e->next) {
+      if (best && !better(*e, *best)) return nullptr;
+      if (l4_matches(e->sum, k)) return e;
+    }
+    return nullptr;
+  }
+
+  struct Match {
+    const Entry* entry = nullptr;
+    const Policy* policy = nullptr;
+  };
+
+  Match best_match(Direction dir, const FlowKey& k) const {
+    if (dir_index(dir) >= order.size()) return {};
     const AddrWords s = words_of(k.src), d = words_of(k.dst);
-    const Entry* best = nullptr;
-    if (k.src.family != 4 && k.src.family != 6) return nullptr;
+    if (k.src.family != 4 && k.src.family != 6) return {};
     const auto& probe = order[dir_index(dir)][k.src.family == 6 ? 1 : 0];
     // The probes of different tables are independent: the first few are
     // prefetched together so that their cache misses overlap.
@@ -268,22 +298,37 @@ struct Spd::Impl {
       hashes[i] = policy_detail::hash_pair(keys[i]);
       probe[i]->buckets.prefetch(hashes[i]);
     }
+    const Entry* best = nullptr;
+    Rank best_rank;
+    const Policy* best_policy = nullptr;
     for (std::size_t i = 0; i < probe.size(); ++i) {
       const Table* t = probe[i];
-      if (best && (best->rank.priority < t->min_priority() ||
-                   (best->rank.priority == t->min_priority() && best->rank.plen > t->plen())))
+      if (best && (best_rank.priority < t->min_priority() ||
+                   (best_rank.priority == t->min_priority() && best_rank.plen > t->plen())))
         break;  // no table from here on can hold a better policy
-      const Entry* head = i < ahead ? t->buckets.find(keys[i], hashes[i])
-                                    : t->buckets.find(PairWords{apply(s, t->smask), apply(d, t->dmask)});
-      for (const Entry* e = head; e; e = e->next) {
-        if (best && !better(*e, *best)) break;
-        if (l4_matches(*e, k)) {
-          best = e;
-          break;
-        }
+      PairWords key;
+      std::uint64_t h;
+      if (i < ahead) {
+        key = keys[i];
+        h = hashes[i];
+      } else {
+        key = PairWords{apply(s, t->smask), apply(d, t->dmask)};
+        h = policy_detail::hash_pair(key);
+      }
+      const auto* slot = t->buckets.find_slot(key, h);
+      if (!slot) continue;
+      // The head's summary decides without reading the entry, unless only the
+      // order of addition can tell or the head's filter does not match.
+      const int c = best ? compare(slot->sum.rank, best_rank) : -1;
+      if (c > 0) continue;  // the head, hence the whole bucket, is worse
+      const Entry* found = c < 0 && l4_matches(slot->sum, k) ? slot->value : walk(slot->value, best, k);
+      if (found) {
+        best = found;
+        best_rank = found == slot->value ? slot->sum.rank : found->sum.rank;
+        best_policy = found == slot->value ? slot->sum.raw : found->sum.raw;
       }
     }
-    return best;
+    return {best, best_policy};
   }
 };
 
@@ -357,13 +402,12 @@ std::optional<Policy> Spd::get(const Selector& sel, Direction dir) const {
 const Policy* Spd::lookup(Direction dir, const FlowKey& k) const {
   // No lock: the caller guarantees that the SPD is not modified while it uses
   // the result (spd.hpp), which also covers the lookup itself.
-  const Entry* e = impl_->best_match(dir, k);
-  return e ? e->raw : nullptr;
+  return impl_->best_match(dir, k).policy;
 }
 
 std::shared_ptr<const Policy> Spd::find(Direction dir, const FlowKey& k) const {
   std::shared_lock lock(impl_->mu);
-  const Entry* e = impl_->best_match(dir, k);
+  const Entry* e = impl_->best_match(dir, k).entry;
   return e ? e->policy : nullptr;
 }
 

@@ -43,7 +43,11 @@ void Session::trace(const char* dir, const pfkey::Message& m, std::size_t len) {
 std::uint32_t Session::send_numbered(pfkey::Message& m) {
   m.seq = ++g_seq;
   m.pid = pid_;
-  trace("send:", m, 0);
+  if (verbose_) {
+    Bytes wire = pfkey::serialize(m);  // for its length; it holds the keys: wiped
+    trace("send:", m, wire.size());
+    secure_wipe(wire.data(), wire.size());
+  }
   c_.send(m);
   return m.seq;
 }

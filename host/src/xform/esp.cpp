@@ -51,13 +51,17 @@ std::array<std::uint8_t, 16> ctr_block(const SaRuntime& rt, const std::uint8_t* 
   return b;
 }
 
-// An unpredictable CBC IV: AES under the per-SA IV key of (prefix || counter).
+// An unpredictable CBC IV: the forward cipher under the SA's own key of a
+// nonce (random prefix || counter), NIST SP 800-38A Appendix C, first method
+// (a one-block CBC encryption with a zero IV is that forward cipher).
 bool make_cbc_iv(SaRuntime& rt, std::uint8_t* iv) {
   std::array<std::uint8_t, 16> in{};
   std::memcpy(in.data(), rt.iv_prefix.data(), 8);
-  store_be64(in.data() + 8, rt.iv_count.fetch_add(1, std::memory_order_relaxed));
+  const std::uint64_t count = rt.iv_count.load(std::memory_order_relaxed);
+  rt.iv_count.store(count + 1, std::memory_order_relaxed);  // one sender per SA
+  store_be64(in.data() + 8, count);
   static constexpr std::array<std::uint8_t, 16> kZero{};
-  return rt.iv_gen->encrypt(kZero, in, iv);
+  return rt.cipher->encrypt(kZero, in, iv);
 }
 
 void fill_padding(std::uint8_t* pad, std::size_t n, PadMode mode) {
@@ -162,7 +166,8 @@ Reason esp_output(Sa& sa, Packet& p, const Site& site) {
   const SaRuntime& rt = sa.runtime();
   const std::size_t payload = p.size() - site.off;
   const std::size_t hdr = 8 + rt.iv_len;
-  const std::size_t pad = (rt.block - (payload + 2) % rt.block) % rt.block;
+  // rt.block is a power of two (4 or 16): a mask, not a division, per packet.
+  const std::size_t pad = (rt.block - ((payload + 2) & (rt.block - 1))) & (rt.block - 1);
   const std::size_t tail_len = pad + 2 + rt.icv_len;
   if (p.tailroom() < tail_len) return Reason::kNoRoom;
   std::uint64_t seq = 0;
@@ -174,7 +179,7 @@ Reason esp_output(Sa& sa, Packet& p, const Site& site) {
   tail[pad + 1] = site.nh;
   std::uint8_t* h = p.insert(site.off, hdr);
   if (!h) return Reason::kNoRoom;
-  p.data()[site.nh_field_off] = ipproto::kEsp;
+  if (site.off != 0) p.data()[site.nh_field_off] = ipproto::kEsp;  // 0: no header in front yet
   store_be32(h, c.spi);
   store_be32(h + 4, std::uint32_t(seq));
   return seal(sa, h, hdr, payload + pad + 2, seq);
@@ -187,7 +192,7 @@ Reason esp_input(Sa& sa, Packet& p, const Site& site, Cut& cut) {
   const std::size_t len = p.size() - site.off;
   if (len < hdr + 2 + rt.icv_len) return Reason::kTruncated;
   const std::size_t n = len - hdr - rt.icv_len;
-  if (n % rt.block != 0) return Reason::kBadLength;  // RFC 4303 2.4: block / 4-byte aligned
+  if ((n & (rt.block - 1)) != 0) return Reason::kBadLength;  // RFC 4303 2.4: block / 4-byte aligned
   std::uint8_t* h = p.data() + site.off;
   if (load_be32(h) != c.spi) return Reason::kUnknownSpi;  // the caller chose the wrong SA
   const std::uint64_t seq = rt.replay.infer(load_be32(h + 4));

@@ -3,10 +3,29 @@
 
 namespace aipsec::xform {
 
+namespace {
+
+// Folds with end-around carry down to 16 bits. Zero only if the input is zero,
+// and congruent to it modulo 0xffff, which is all a one's-complement sum is.
+std::uint32_t fold64(std::uint64_t s) {
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return std::uint32_t(s);
+}
+
+}  // namespace
+
+// Big-endian 32-bit words at a time: 2^16 = 1 modulo 0xffff, so a 32-bit word
+// adds the same as its two 16-bit halves, in half the steps.
 std::uint32_t ones_sum(const std::uint8_t* p, std::size_t n, std::uint32_t sum) {
-  for (std::size_t i = 0; i + 1 < n; i += 2) sum += std::uint32_t(p[i]) << 8 | p[i + 1];
-  if (n & 1) sum += std::uint32_t(p[n - 1]) << 8;
-  return sum;
+  std::uint64_t s = sum;
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) s += load_be32(p + i);
+  if (i + 2 <= n) {
+    s += load_be16(p + i);
+    i += 2;
+  }
+  if (i < n) s += std::uint32_t(p[i]) << 8;
+  return fold64(s);
 }
 
 std::uint16_t ones_fold(std::uint32_t sum) {
@@ -14,10 +33,63 @@ std::uint16_t ones_fold(std::uint32_t sum) {
   return std::uint16_t(sum);
 }
 
+// A header just written is read back one byte at a time: every byte load is
+// forwarded from the store buffer whatever the size of the stores that wrote
+// the header. Wider loads (which the compiler would otherwise merge the loop
+// into, hence volatile) that span several recent stores wait for them to
+// retire, which costs more than the whole sum.
+namespace {
+std::uint32_t ipv4_sum20(const std::uint8_t* ip) {
+  const volatile std::uint8_t* b = ip;
+  std::uint32_t s = 0;
+  for (std::size_t i = 0; i < kIpv4HeaderLen; i += 2) s += std::uint32_t(b[i]) << 8 | b[i + 1];
+  return s;
+}
+}  // namespace
+
 void ipv4_set_checksum(std::uint8_t* ip) {
   const std::size_t ihl = std::size_t(ip[0] & 0x0f) * 4;
   store_be16(ip + 10, 0);
-  store_be16(ip + 10, std::uint16_t(~ones_fold(ones_sum(ip, ihl, 0))));
+  const std::uint32_t sum = ihl == kIpv4HeaderLen ? ipv4_sum20(ip) : ones_sum(ip, ihl, 0);
+  store_be16(ip + 10, std::uint16_t(~ones_fold(sum)));
+}
+
+bool ipv4_checksum_ok(const std::uint8_t* ip, std::size_t ihl) {
+  const std::uint32_t sum = ihl == kIpv4HeaderLen ? ipv4_sum20(ip) : ones_sum(ip, ihl, 0);
+  return ones_fold(sum) == 0xffff;
+}
+
+// The common shapes are read in place; anything else (IPv4 options, IPv6
+// extension headers, any malformation) goes through parse_ip, so both paths
+// accept and reject exactly the same datagrams with the same reasons.
+Reason read_ip_header(ByteView v, bool verify_ipv4_checksum, IpHeader& h) {
+  if (v.size() >= kIpv4HeaderLen && v[0] == 0x45) {
+    const std::uint16_t total = load_be16(v.data() + 2);
+    if (total >= kIpv4HeaderLen && total <= v.size() &&
+        (!verify_ipv4_checksum || ipv4_checksum_ok(v.data(), kIpv4HeaderLen))) {
+      const std::uint16_t frag = load_be16(v.data() + 6);
+      h = IpHeader{4, v[1], (frag & 0x4000) != 0, (frag & 0x3fff) != 0, total, kIpv4HeaderLen, 9, v[9]};
+      return Reason::kNone;
+    }
+  } else if (v.size() >= kIpv6HeaderLen && (v[0] >> 4) == 6) {
+    const std::size_t total = kIpv6HeaderLen + load_be16(v.data() + 4);
+    const std::uint8_t nh = v[6];
+    const bool ext = nh == ipproto::kHopOpts || nh == ipproto::kRouting || nh == ipproto::kFragment ||
+                     nh == ipproto::kDstOpts;
+    if (!ext && total <= v.size() && total <= 0xffff) {
+      const auto tclass = std::uint8_t((load_be16(v.data()) >> 4) & 0xff);
+      h = IpHeader{6, tclass, false, false, std::uint16_t(total), kIpv6HeaderLen, 6, nh};
+      return Reason::kNone;
+    }
+  }
+  const ParseResult pr = parse_ip(v, verify_ipv4_checksum);
+  if (!pr.info) return pr.error;
+  const IpInfo& i = *pr.info;
+  h = IpHeader{i.version,        i.tos,
+               i.df,             i.is_fragment,
+               i.total_len,      i.transport_insert_off,
+               i.next_header_field_off, i.next_header_at_insert};
+  return Reason::kNone;
 }
 
 Reason fix_ip_lengths(Packet& p, int version) {

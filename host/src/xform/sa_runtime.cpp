@@ -57,13 +57,8 @@ SaRuntime::SaRuntime(const SaConfig& cfg) : replay(cfg.replay_window, cfg.esn) {
   icv_len = enc.icv_len + auth.icv_len;
   block = enc.block;
 
-  if (cfg.enc == EncAlg::kAesCbc) {
-    std::array<std::uint8_t, 16> k{};
-    crypto::random_bytes(k);
-    iv_gen = crypto::Cipher::create(crypto::CipherKind::AesCbc, k);
-    secure_wipe(k.data(), k.size());
-    crypto::random_bytes(iv_prefix);
-  }
+  // CBC IVs come from the SA's own encryption context (esp.cpp): no second key.
+  if (cfg.enc == EncAlg::kAesCbc) crypto::random_bytes(iv_prefix);
   std::array<std::uint8_t, 2> id{};
   crypto::random_bytes(id);
   ip_id.store(load_be16(id.data()), std::memory_order_relaxed);

@@ -62,26 +62,45 @@ void set_inner_ecn(std::uint8_t* ip, int version, std::uint8_t ecn) {
   }
 }
 
+bool has_selectors(const SaConfig& c) { return c.sel_src || c.sel_dst || c.sel_proto != ipproto::kAny; }
+
 bool selectors_match(const SaConfig& c, const IpInfo& in) {
   if (c.sel_src && !c.sel_src->contains(in.src)) return false;
   if (c.sel_dst && !c.sel_dst->contains(in.dst)) return false;
   return c.sel_proto == ipproto::kAny || c.sel_proto == in.ulproto;
 }
 
+// The inner datagram's header, checked as parse_ip checks it (IPv4 header
+// checksum included); the addresses and protocol only when the SA has
+// selectors to compare them with.
+Reason read_inner(const SaConfig& c, ByteView inner, IpHeader& h) {
+  if (!has_selectors(c)) return read_ip_header(inner, true, h);
+  const ParseResult pr = parse_ip(inner);
+  if (!pr.info) return pr.error;
+  if (!selectors_match(c, *pr.info)) return Reason::kSelectorMismatch;
+  h.version = pr.info->version;
+  h.tos = pr.info->tos;
+  h.total_len = pr.info->total_len;
+  return Reason::kNone;
+}
+
 }  // namespace
 
-Reason tunnel_encap(Sa& sa, Packet& p, const IpInfo& inner, const Sysctl& sc, Site& site) {
+Reason tunnel_encap(Sa& sa, Packet& p, const IpHeader& inner, std::uint8_t proto, const Sysctl& sc,
+                    Site& site) {
   const SaConfig& c = sa.config();
+  if (!tunnel_family_ok(c)) return Reason::kUnsupported;
   const int ov = c.src.family;
-  if ((ov != 4 && ov != 6) || c.dst.family != ov) return Reason::kUnsupported;
-  const std::uint8_t proto = inner.version == 4 ? ipproto::kIpIp : ipproto::kIpv6;
   const std::uint8_t tos = outer_tos(inner.tos, sc.family(ov).ecn != 0);
   if (ov == 4) {
     std::uint8_t* h = p.push_front(20);
     if (!h) return Reason::kNoRoom;
     // dfbit 2 copies an inner IPv4 DF; an inner IPv6 packet has no DF to copy: clear.
     const bool df = sc.dfbit == 1 || (sc.dfbit == 2 && inner.version == 4 && inner.df);
-    const auto id = sa.runtime().ip_id.fetch_add(1, std::memory_order_relaxed);
+    // One thread at a time sends on an SA (sa_runtime.hpp): no locked increment.
+    auto& ip_id = sa.runtime().ip_id;
+    const std::uint16_t id = ip_id.load(std::memory_order_relaxed);
+    ip_id.store(std::uint16_t(id + 1), std::memory_order_relaxed);
     build_ipv4(h, c, tos, id, df, proto);
     site = Site{4, 20, 9, proto};
   } else {
@@ -96,11 +115,10 @@ Reason tunnel_encap(Sa& sa, Packet& p, const IpInfo& inner, const Sysctl& sc, Si
 Reason tunnel_decap(const Sa& sa, Packet& p, std::size_t outer_len, int outer_version, const Sysctl& sc) {
   const std::uint8_t* o = p.data();
   const std::uint8_t outer_ecn = outer_version == 4 ? o[1] & 3 : (o[1] >> 4) & 3;
-  const ParseResult pr = parse_ip(ByteView(p.data() + outer_len, p.size() - outer_len));
-  if (!pr.info) return pr.error;
-  const IpInfo& in = *pr.info;
-  if (in.total_len > p.size() - outer_len) return Reason::kTruncated;
-  if (!selectors_match(sa.config(), in)) return Reason::kSelectorMismatch;
+  IpHeader in;
+  if (Reason r = read_inner(sa.config(), ByteView(p.data() + outer_len, p.size() - outer_len), in);
+      r != Reason::kNone)
+    return r;
   if (sc.family(outer_version).ecn) {
     std::uint8_t ecn = 0;
     if (!combine_ecn(outer_ecn, in.tos & 3, ecn)) return Reason::kEcnCeNotEct;

@@ -33,12 +33,20 @@ std::uint64_t unix_now() {
                            .count());
 }
 
+// Adds to a counter that only the thread processing the SA writes (an SA is
+// used in one direction, by one thread at a time: sa_runtime.hpp); other
+// threads only read it. A plain load and store, not a locked read-modify-write,
+// which costs more than the rest of the bookkeeping together.
+void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
 // Counts a packet (and bytes of the payload it protected) and moves the SA to
 // dying at the soft limit, to dead at the hard limit.
 void account(Sa& sa, std::uint64_t bytes) {
   SaCurrent& cur = sa.current();
-  cur.bytes.fetch_add(bytes, std::memory_order_relaxed);
-  cur.packets.fetch_add(1, std::memory_order_relaxed);
+  bump(cur.bytes, bytes);
+  bump(cur.packets, 1);
   std::uint64_t zero = 0;
   if (cur.first_use_time.load(std::memory_order_relaxed) == 0)
     cur.first_use_time.compare_exchange_strong(zero, unix_now(), std::memory_order_relaxed);
@@ -108,32 +116,58 @@ Reason next_seq(Sa& sa, std::uint64_t& seq) {
   // SA may cycle; the 64-bit count itself never wraps, so IVs stay unique.
   const bool wraps = !c.esn && c.cyclic_seq;
   const std::uint64_t last = c.esn || wraps ? ~std::uint64_t(0) : 0xffffffffu;
+  // One thread at a time sends on an SA (sa_runtime.hpp): a plain load and store.
   std::atomic<std::uint64_t>& ctr = sa.runtime().seq_out;
-  std::uint64_t cur = ctr.load(std::memory_order_relaxed);
-  std::uint64_t next;
-  do {
-    if (cur >= last) {
-      sa.set_state(SaState::kDead);
-      return Reason::kSeqOverflow;
-    }
-    next = cur + 1;
-    if (wraps && std::uint32_t(next) == 0) ++next;  // 0 is never sent (RFC 4303 3.3.3)
-  } while (!ctr.compare_exchange_weak(cur, next, std::memory_order_relaxed));
+  const std::uint64_t cur = ctr.load(std::memory_order_relaxed);
+  if (cur >= last) {
+    sa.set_state(SaState::kDead);
+    return Reason::kSeqOverflow;
+  }
+  std::uint64_t next = cur + 1;
+  if (wraps && std::uint32_t(next) == 0) ++next;  // 0 is never sent (RFC 4303 3.3.3)
+  ctr.store(next, std::memory_order_relaxed);
   seq = next;
   return Reason::kNone;
 }
 
 }  // namespace xform
 
+namespace {
+
+// ESP in tunnel mode without NAT-T, the common case: ESP goes around the inner
+// datagram first (its header into the headroom, so no byte of the packet
+// moves), then the outer header in front of it. The order is free because the
+// ESP ICV does not cover the outer header (AH's does: AH takes the general path).
+bool esp_tunnel_direct(const Sa& sa, const Packet& p) {
+  const SaConfig& c = sa.config();
+  const std::size_t outer = c.src.family == 6 ? kIpv6HeaderLen : kIpv4HeaderLen;
+  return c.proto == IpsecProto::kEsp && c.natt_dport == 0 && xform::tunnel_family_ok(c) &&
+         p.headroom() >= outer + 8 + sa.runtime().iv_len;
+}
+
+Reason esp_tunnel_output(Sa& sa, Packet& p, const xform::IpHeader& inner, const Sysctl& sc) {
+  const std::uint64_t bytes = p.size();
+  const xform::Site inner_site{inner.version, 0, 0, xform::tunnel_proto(inner)};
+  if (Reason r = xform::esp_output(sa, p, inner_site); r != Reason::kNone) return r;
+  xform::Site site;
+  if (Reason r = xform::tunnel_encap(sa, p, inner, ipproto::kEsp, sc, site); r != Reason::kNone) return r;
+  if (Reason r = xform::fix_ip_lengths(p, site.version); r != Reason::kNone) return r;
+  account(sa, bytes);
+  return Reason::kNone;
+}
+
+}  // namespace
+
 Reason xform_output(Sa& sa, Mode mode, Packet& p, const Sysctl& sc) {
   if (Reason r = admit(sa); r != Reason::kNone) return r;
-  const ParseResult pr = parse_ip(p.bytes(), false);
-  if (!pr.info) return pr.error;
-  const IpInfo& info = *pr.info;
+  xform::IpHeader info;
+  if (Reason r = xform::read_ip_header(p.bytes(), false, info); r != Reason::kNone) return r;
   if (info.total_len < p.size()) p.trim_back(p.size() - info.total_len);
   xform::Site site;
   if (effective_mode(sa, mode) == Mode::kTunnel) {
-    if (Reason r = xform::tunnel_encap(sa, p, info, sc, site); r != Reason::kNone) return r;
+    if (esp_tunnel_direct(sa, p)) return esp_tunnel_output(sa, p, info, sc);
+    if (Reason r = xform::tunnel_encap(sa, p, info, xform::tunnel_proto(info), sc, site); r != Reason::kNone)
+      return r;
   } else {
     // RFC 4303 3.3: transport mode applies to whole datagrams only.
     if (info.is_fragment) return Reason::kFragment;
@@ -149,7 +183,13 @@ Reason xform_output(Sa& sa, Mode mode, Packet& p, const Sysctl& sc) {
 
 Reason xform_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, InputStep& step) {
   const SaConfig& c = sa.config();
-  step = InputStep{c.proto, Mode::kTransport, c.spi, info.src, info.dst};
+  // Field by field: a temporary InputStep would be built with narrow stores and
+  // copied with wide loads that stall on them (store-forwarding failure).
+  step.proto = c.proto;
+  step.mode = Mode::kTransport;
+  step.spi = c.spi;
+  step.src = info.src;
+  step.dst = info.dst;
   if (Reason r = admit(sa); r != Reason::kNone) return r;
   if (info.ulproto != static_cast<std::uint8_t>(c.proto)) return Reason::kBadNextHeader;
   if (info.total_len > p.size() || info.l4_off >= info.total_len) return Reason::kTruncated;
@@ -163,6 +203,19 @@ Reason xform_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, Inpu
   if (r == Reason::kNone) r = finish_input(sa, p, site, cut, sc, step);
   if (r == Reason::kNone || r == Reason::kDummyPacket) account(sa, bytes);
   return r;
+}
+
+Reason ipcomp_uncompressed_tunnel_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc,
+                                        InputStep& step) {
+  const SaConfig& c = sa.config();
+  if (c.proto != IpsecProto::kIpComp) return Reason::kUnknownSpi;
+  if (info.ulproto != ipproto::kIpIp && info.ulproto != ipproto::kIpv6) return Reason::kBadNextHeader;
+  step.proto = IpsecProto::kIpComp;
+  step.mode = Mode::kTunnel;
+  step.spi = c.spi;
+  step.src = info.src;
+  step.dst = info.dst;
+  return xform::tunnel_decap(sa, p, info.l4_off, info.version, sc);
 }
 
 }  // namespace aipsec

@@ -31,6 +31,23 @@ struct Cut {
 };
 
 // ---- IP header helpers (ip_util.cpp)
+// What the transforms need of a datagram's own IP header (a small subset of
+// IpInfo: no addresses, no ports, nothing that needs the whole chain walked).
+struct IpHeader {
+  std::uint8_t version = 0;
+  std::uint8_t tos = 0;            // IPv4 TOS / IPv6 traffic class
+  bool df = false;
+  bool is_fragment = false;
+  std::uint16_t total_len = 0;
+  std::size_t transport_insert_off = 0;   // as IpInfo
+  std::size_t next_header_field_off = 0;  // as IpInfo
+  std::uint8_t next_header_at_insert = 0;  // as IpInfo
+};
+// The same answers and errors as parse_ip(v, verify_ipv4_checksum), without
+// building a whole IpInfo for the common headers (IPv4 without options, IPv6
+// without extension headers).
+Reason read_ip_header(ByteView v, bool verify_ipv4_checksum, IpHeader& h);
+bool ipv4_checksum_ok(const std::uint8_t* ip, std::size_t ihl);
 // Sets IPv4 total length and checksum / IPv6 payload length from p.size().
 // kTooBig if the datagram does not fit its length field.
 Reason fix_ip_lengths(Packet& p, int version);
@@ -76,7 +93,18 @@ Reason ipcomp_input(Sa& sa, Packet& p, const Site& site, Cut& cut);
 
 // ---- tunnel mode (tunnel.cpp)
 // Prepends the outer header; site becomes the insertion point after it.
-Reason tunnel_encap(Sa& sa, Packet& p, const IpInfo& inner, const Sysctl& sc, Site& site);
+// proto: what follows the outer header (tunnel_proto(inner), or the transform
+// already applied to the inner datagram).
+Reason tunnel_encap(Sa& sa, Packet& p, const IpHeader& inner, std::uint8_t proto, const Sysctl& sc,
+                    Site& site);
+// IP-in-IP protocol number of the inner datagram (4 or 41).
+inline std::uint8_t tunnel_proto(const IpHeader& inner) {
+  return inner.version == 4 ? ipproto::kIpIp : ipproto::kIpv6;
+}
+// Whether the SA's addresses can make an outer header (one family, 4 or 6).
+inline bool tunnel_family_ok(const SaConfig& c) {
+  return (c.src.family == 4 || c.src.family == 6) && c.dst.family == c.src.family;
+}
 // p holds the outer header (outer_len bytes, transform already removed) then the
 // inner datagram: applies RFC 6040, strips the outer header, checks the inner.
 Reason tunnel_decap(const Sa& sa, Packet& p, std::size_t outer_len, int outer_version, const Sysctl& sc);

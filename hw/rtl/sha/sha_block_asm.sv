@@ -124,7 +124,13 @@ always_ff @(posedge clk) begin
     if (accept) begin
         in_msg_reg <= !s_tlast;
         if (!s_tlast) begin
-            blk_reg[DATA_W*slot_cur +: DATA_W] <= s_tdata;
+            // One write enable per slot: a variable part-select would map to
+            // a barrel shifter.
+            for (int k = 0; k < BEATS; k = k + 1) begin
+                if (slot_cur == SLOT_W'(k)) begin
+                    blk_reg[DATA_W*k +: DATA_W] <= s_tdata;
+                end
+            end
             count_reg <= count_base + 32'(KEEP_W);
             slot_reg <= slot_cur + 1'b1;
             if (slot_cur == SLOT_W'(BEATS - 1)) begin

@@ -85,7 +85,7 @@ def main():
             continue
         name, top, in_set, params = entry.split("|")[:4]
         stat = os.path.join(args.reports, f"{name}.{args.mode}.stat")
-        if not os.path.exists(stat):
+        if not os.path.exists(stat) or "Number of cells" not in open(stat).read():
             missing.append(name)
             continue
         counts = parse_stat(stat)

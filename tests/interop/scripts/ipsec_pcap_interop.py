@@ -119,7 +119,7 @@ def setkey_config(case, direction):
         if enc:
             algs += "-E %s %s" % (enc.split("/")[0], hexkey(ENC[enc][0]))
             if auth:
-                algs += " %s %s" % (auth, hexkey(HK[auth][0]))
+                algs += " -A %s %s" % (auth, hexkey(HK[auth][0]))
         lines = ["add %s %s esp 0x%x -m %s %s%s%s;" % (ga, gb, SPI, mode, flags, window, algs)]
     else:
         lines = ["add %s %s ah 0x%x -m %s %s%s-A %s %s;" % (ga, gb, SPI, mode, flags, window, auth,

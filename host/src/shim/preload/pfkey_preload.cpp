@@ -24,8 +24,17 @@ constexpr int kTypeFlags = SOCK_NONBLOCK | SOCK_CLOEXEC;
 
 using SocketFn = int (*)(int, int, int);
 
+// Resolved once; a race only resolves it twice to the same value. A plain
+// pointer with atomic builtins keeps the library free of the C++ runtime
+// (a function-local static would need libstdc++'s guard functions).
+SocketFn g_next_socket = nullptr;
+
 SocketFn next_socket() {
-  static SocketFn fn = reinterpret_cast<SocketFn>(dlsym(RTLD_NEXT, "socket"));
+  SocketFn fn = __atomic_load_n(&g_next_socket, __ATOMIC_ACQUIRE);
+  if (!fn) {
+    fn = reinterpret_cast<SocketFn>(dlsym(RTLD_NEXT, "socket"));
+    __atomic_store_n(&g_next_socket, fn, __ATOMIC_RELEASE);
+  }
   return fn;
 }
 
