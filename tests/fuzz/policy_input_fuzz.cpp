@@ -162,6 +162,15 @@ std::vector<std::uint8_t> plaintext(const std::uint8_t* d, std::size_t n) {
   return v;
 }
 
+// A UDP packet 10.1/16 -> 10.2/16 to one of the ports the policies protect.
+bool is_protected_flow(const Packet& p) {
+  const ParseResult r = parse_ip(p.bytes());
+  if (!r.info || r.info->ulproto != ipproto::kUdp || !r.info->dport) return false;
+  const bool ports = *r.info->dport >= 1001 && *r.info->dport <= 1006;
+  return ports && prefix("10.1.0.0", 16).contains(r.info->src) &&
+         prefix("10.2.0.0", 16).contains(r.info->dst);
+}
+
 void round_trip(Gateways& g, const std::uint8_t* d, std::size_t n) {
   // Layout of d: [seed length L][L seed bytes][pairs (offset, xor) ...]
   const std::size_t seed_len = n ? std::min<std::size_t>(d[0], n - 1) : 0;
@@ -182,11 +191,17 @@ void round_trip(Gateways& g, const std::uint8_t* d, std::size_t n) {
     require(p.size() == plain.size() && std::memcmp(p.data(), plain.data(), plain.size()) == 0,
             "opened packet differs from the plaintext");
   } else if (in.verdict == Verdict::kForward) {
-    // Accepted after tampering: only possible if the flips cancelled out, or hit
-    // bytes no ICV covers (outer IPv4 header fields, NAT-T UDP checksum); the
-    // inner packet must still be the original.
-    require(p.size() == plain.size() && std::memcmp(p.data(), plain.data(), plain.size()) == 0,
-            "tampered packet accepted with different contents");
+    if (g.receiver->last_history().empty()) {
+      // Nothing was opened: the tampering made it a packet that is not IPsec (e.g. a
+      // flipped protocol byte), which def_policy lets through. It must not pass as
+      // traffic the inbound policies require to be protected.
+      require(!is_protected_flow(p), "tampered packet accepted as protected traffic without IPsec");
+    } else {
+      // Opened after tampering: only possible if the flips cancelled out or hit
+      // bytes no ICV covers (outer header fields); the inner packet must be the original.
+      require(p.size() == plain.size() && std::memcmp(p.data(), plain.data(), plain.size()) == 0,
+              "tampered packet opened with different contents");
+    }
   }
 }
 
