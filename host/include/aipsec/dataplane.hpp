@@ -56,6 +56,9 @@ FlowKey flow_key_of(const IpInfo& info);
 // IPComp's default level is use.
 Level resolve_level(const IpsecRequest& r, const Sysctl& sc, int ip_version);
 
+// esp_enable / ah_enable / ipcomp_enable for a protocol.
+bool proto_enabled(const Sysctl& sc, IpsecProto p);
+
 // Whether an inbound decapsulation history (outermost first) satisfies the
 // requests of an ipsec policy (in policy order, [0] innermost). Every request
 // whose resolved level is require or unique must be matched by its own step, in
@@ -119,6 +122,8 @@ class DataPlane {
  private:
   Result drop(Reason r);
   Result check_inbound(const IpInfo& info);
+  // Applies an ipsec policy's requests to p (SA selection, ACQUIRE, transforms).
+  Result protect(Packet& p, const IpInfo& info, const Policy& pol);
   Sad sad_;
   Spd spd_;
   Sysctl sysctl_;

@@ -26,6 +26,15 @@ FlowKey flow_key_of(const IpInfo& info) {
   return k;
 }
 
+bool proto_enabled(const Sysctl& sc, IpsecProto p) {
+  switch (p) {
+    case IpsecProto::kEsp: return sc.esp_enable != 0;
+    case IpsecProto::kAh: return sc.ah_enable != 0;
+    case IpsecProto::kIpComp: return sc.ipcomp_enable != 0;
+  }
+  return false;
+}
+
 Level resolve_level(const IpsecRequest& r, const Sysctl& sc, int ip_version) {
   if (r.level != Level::kDefault) return r.level;
   if (r.proto == IpsecProto::kIpComp) return Level::kUse;

@@ -11,15 +11,6 @@ bool is_ipsec(std::uint8_t ulproto) {
   return ulproto == ipproto::kEsp || ulproto == ipproto::kAh || ulproto == ipproto::kIpComp;
 }
 
-bool proto_enabled(const Sysctl& sc, IpsecProto p) {
-  switch (p) {
-    case IpsecProto::kEsp: return sc.esp_enable != 0;
-    case IpsecProto::kAh: return sc.ah_enable != 0;
-    case IpsecProto::kIpComp: return sc.ipcomp_enable != 0;
-  }
-  return false;
-}
-
 // The SA key of the IPsec header at info.l4_off, or the reason it cannot be read.
 Reason read_sa_key(const Packet& p, const IpInfo& info, SaKey& key) {
   const std::uint8_t* h = p.data() + info.l4_off;

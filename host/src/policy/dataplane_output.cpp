@@ -6,15 +6,6 @@
 namespace aipsec {
 namespace {
 
-bool proto_enabled(const Sysctl& sc, IpsecProto p) {
-  switch (p) {
-    case IpsecProto::kEsp: return sc.esp_enable != 0;
-    case IpsecProto::kAh: return sc.ah_enable != 0;
-    case IpsecProto::kIpComp: return sc.ipcomp_enable != 0;
-  }
-  return false;
-}
-
 struct PlannedStep {
   SaRef sa;
   Mode mode = Mode::kTransport;
@@ -40,13 +31,18 @@ Result DataPlane::output(Packet& p) {
     default: ++stats_.out_bypass; return {};
   }
 
+  return protect(p, info, *pol);
+}
+
+Result DataPlane::protect(Packet& p, const IpInfo& info, const Policy& pol) {
+  if (pol.requests.size() > kMaxBundle) return drop(Reason::kUnsupported);
   // Every SA is chosen before any transform runs, so a packet that cannot be
   // sent uses no sequence number. A transport request applies to the packet as
   // the previous requests leave it: its endpoints are the last tunnel's.
   std::array<PlannedStep, kMaxBundle> plan;
   std::size_t planned = 0;
   IpAddr src = info.src, dst = info.dst;
-  for (const IpsecRequest& r : pol->requests) {
+  for (const IpsecRequest& r : pol.requests) {
     if (!proto_enabled(sysctl_, r.proto)) {
       if (r.proto == IpsecProto::kIpComp) continue;  // compression is always optional
       return drop(Reason::kProtoDisabled);
@@ -58,7 +54,7 @@ Result DataPlane::output(Packet& p) {
     SaRef sa = sad_.find_outbound(sa_src, sa_dst, r.proto, r.mode, reqid);
     if (!sa) {
       if (level == Level::kUse) continue;
-      if (on_acquire_) on_acquire_(AcquireRequest{pol->id, r, sa_src, sa_dst, flow});
+      if (on_acquire_) on_acquire_(AcquireRequest{pol.id, r, sa_src, sa_dst, flow_key_of(info)});
       return drop(Reason::kNoSa);
     }
     plan[planned++] = PlannedStep{std::move(sa), r.mode};
