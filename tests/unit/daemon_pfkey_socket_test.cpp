@@ -314,3 +314,49 @@ TEST_F(PfkeySocket, ADumpReaderThatReadsNothingIsDisconnected) {
 }
 
 }  // namespace
+
+namespace {
+
+// A policy added with a hard lifetime of 1 s (SADB_EXT_LIFETIME_HARD addtime)
+// is removed by the running daemon, which sends SADB_X_SPDEXPIRE to the
+// registered socket (KAME key_spdexpire).
+TEST_F(PfkeySocket, PolicyLifetimeEndsInSpdExpire) {
+  int fd = pfkey_connect(), reg = pfkey_connect();
+  ASSERT_GE(fd, 0);
+  ASSERT_GE(reg, 0);
+  send_msg(reg, RawMsg(SADB_REGISTER, SADB_SATYPE_ESP, 1, 78).done());
+  ASSERT_TRUE(recv_type(reg, SADB_REGISTER));
+  RawMsg add(SADB_X_SPDADD, SADB_SATYPE_UNSPEC, 2, 77);
+  add.address(SADB_EXT_ADDRESS_SRC, "10.1.0.0", 16)
+      .address(SADB_EXT_ADDRESS_DST, "10.2.0.0", 16)
+      .lifetime(SADB_EXT_LIFETIME_HARD, 0, 0, 1, 0)
+      .policy(IPSEC_POLICY_IPSEC, IPSEC_DIR_OUTBOUND, 0, 0x80000000,
+              {{IPPROTO_ESP, IPSEC_MODE_TUNNEL, IPSEC_LEVEL_REQUIRE, 0, "192.0.2.1", "198.51.100.1"}});
+  send_msg(fd, add.done());
+  auto r = recv_type(fd, SADB_X_SPDADD);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(header(*r).sadb_msg_errno, 0);
+
+  // More than one second must pass (whole seconds, strictly more): at most 2.x s.
+  std::optional<Bytes> e;
+  for (int i = 0; i < 40 && !e; ++i) {
+    auto m = recv_msg(reg, 100);
+    if (m && header(*m).sadb_msg_type == SADB_X_SPDEXPIRE) e = m;
+  }
+  ASSERT_TRUE(e) << "no SADB_X_SPDEXPIRE within 4 s";
+  EXPECT_TRUE(find_ext(*e, SADB_X_EXT_POLICY));
+  auto hard = find_ext(*e, SADB_EXT_LIFETIME_HARD);
+  ASSERT_TRUE(hard);
+  sadb_lifetime l{};
+  std::memcpy(&l, hard->data(), sizeof l);
+  EXPECT_EQ(l.sadb_lifetime_addtime, 1u);
+  EXPECT_EQ(stat("daemon.policy_expires"), 1);
+  send_msg(fd, RawMsg(SADB_X_SPDDUMP, SADB_SATYPE_UNSPEC, 3, 77).done());
+  auto d = recv_type(fd, SADB_X_SPDDUMP);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(header(*d).sadb_msg_errno, ENOENT) << "the policy is still in the SPD";
+  ::close(fd);
+  ::close(reg);
+}
+
+}  // namespace

@@ -224,6 +224,24 @@ TEST(PolicyDataPlane, UseSkipsRequireDropsAndAcquiresOnce) {
   EXPECT_EQ(acquires[0].flow.ulproto, 17);
 }
 
+// KAME: an ipsec policy without requests (sp->req == NULL) drops the packet
+// and asks the key daemon to complete the policy (key_spdacquire).
+TEST(PolicyDataPlane, IncompletePolicyDropsAndAsksForThePolicy) {
+  DataPlane dp;
+  std::vector<AcquireRequest> acquires;
+  dp.set_acquire_handler([&](const AcquireRequest& a) { acquires.push_back(a); });
+  const auto id = dp.spd().add(policy(Direction::kOut, kGwA, 32, kGwB, 32, PolicyAction::kIpsec, {}));
+  Packet p(ipv4_udp(kGwA, kGwB, 1, 2, 10));
+  const Result r = dp.output(p);
+  EXPECT_EQ(r.verdict, Verdict::kDrop);
+  EXPECT_EQ(r.reason, Reason::kPolicyIncomplete);
+  EXPECT_EQ(dp.drops().get(Reason::kPolicyIncomplete), 1u);
+  ASSERT_EQ(acquires.size(), 1u);
+  EXPECT_TRUE(acquires[0].policy_incomplete);
+  EXPECT_EQ(acquires[0].policy_id, id);
+  EXPECT_EQ(acquires[0].flow.dst, ip(kGwB));
+}
+
 TEST(PolicyDataPlane, DefaultLevelsFollowTheDeflevSysctls) {
   struct Case {
     IpsecProto proto;

@@ -353,7 +353,6 @@ TEST(PolicySpd, InvalidPoliciesAreRefused) {
   icmp.sel.icmp_type = 8;
   expect_error(icmp, "ICMP type");
   Policy ipsec = make_policy(pfx("10.0.0.0", 8), pfx("10.0.0.0", 8), Direction::kOut, PolicyAction::kIpsec);
-  expect_error(ipsec, "at least one request");
   ipsec.requests.push_back(IpsecRequest{IpsecProto::kEsp, Mode::kTunnel, std::nullopt, std::nullopt,
                                         Level::kRequire, 0});
   expect_error(ipsec, "endpoint");

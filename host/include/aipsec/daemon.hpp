@@ -45,6 +45,8 @@ struct DaemonCounters {
   std::uint64_t held_queue_full = 0;           // not held: queue full (Reason::kHeldQueueFull)
   std::uint64_t acquires_sent = 0;             // SADB_ACQUIRE messages reaching a socket
   std::uint64_t expires_soft = 0, expires_hard = 0;
+  std::uint64_t policy_expires = 0;
+  std::uint64_t spd_acquires_sent = 0;  // SADB_X_SPDACQUIRE for ipsec policies without requests  // SPD entries removed by their lifetime (SADB_X_SPDEXPIRE)
   std::uint64_t peers_refused = 0;             // PF_KEY or control peers refused by SO_PEERCRED
   std::uint64_t pfkey_dropped = 0;             // broadcasts not queued (a slow reader)
   std::uint64_t enc_outer_filtered = 0;        // outer packets dropped at the enc point

@@ -35,6 +35,10 @@ struct AcquireRequest {
   IpsecRequest request;
   IpAddr src, dst;  // SA endpoints wanted
   FlowKey flow;     // the packet that triggered it
+  // The policy is an ipsec policy without requests (KAME: sp->req == NULL):
+  // SADB_X_SPDACQUIRE asks the key daemon to complete it with X_SPDUPDATE;
+  // request, src and dst are then unused.
+  bool policy_incomplete = false;
 };
 
 // One step of an inbound decapsulation history: what the transform did, and
@@ -92,6 +96,8 @@ class DataPlane {
   // outbound SPD (def_policy when nothing matches), resolves each request's level,
   // applies the SA bundle in policy order. Missing SAs: a request at level use is
   // skipped; at require/unique the packet is dropped with kNoSa and on_acquire runs.
+  // An ipsec policy without requests drops the packet (kPolicyIncomplete) and
+  // runs on_acquire with policy_incomplete set, as KAME's key_spdacquire.
   Result output(Packet& p);
 
   // Inbound: p holds an IP datagram from the unprotected side. Opens every ESP,

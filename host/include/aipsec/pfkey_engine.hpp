@@ -54,6 +54,19 @@ class Engine {
   // does not exist (nothing is sent then).
   std::size_t expire(const SaKey& key, bool hard);
 
+  // A packet matched an ipsec policy without requests: SADB_X_SPDACQUIRE to
+  // the registered sockets with the policy's selector (src, dst) and X_POLICY
+  // (its id and direction), so a key daemon completes it with X_SPDUPDATE
+  // (KAME key_spdacquire). Returns how many sockets it reached; 0 if the policy
+  // is gone or complete.
+  std::size_t spd_acquire(std::uint32_t policy_id);
+
+  // Policies whose lifetime has passed at unix time now (Spd::expired) are
+  // removed, each announced with SADB_X_SPDEXPIRE to the registered sockets
+  // (KAME's key_spdexpire: current lifetime = creation and last-use times, hard
+  // lifetime = the policy's). Returns how many policies expired.
+  std::size_t expire_policies(std::uint64_t now);
+
   // Larval SAs older than max_age (KAME's net.key.larval_lifetime, 30 s) are
   // dropped: a key daemon that never sends the UPDATE does not keep its SPIs.
   // The daemon calls this periodically. Returns how many were dropped.

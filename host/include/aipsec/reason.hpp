@@ -48,7 +48,8 @@ namespace aipsec {
   X(kFilter, "filter", "dropped by the enc filter")                                        \
   X(kHeldQueueFull, "held_queue_full", "ACQUIRE hold queue full")                          \
   X(kUnsupported, "unsupported", "feature not supported by this path")                      \
-  X(kEcnCeNotEct, "ecn_ce_not_ect", "tunnel outer CE over inner Not-ECT (RFC 6040 4.2)")
+  X(kEcnCeNotEct, "ecn_ce_not_ect", "tunnel outer CE over inner Not-ECT (RFC 6040 4.2)")    \
+  X(kPolicyIncomplete, "policy_incomplete", "ipsec policy without requests (SPDACQUIRE)")
 
 enum class Reason : std::uint16_t {
 #define AIPSEC_REASON_ENUM(e, n, d) e,

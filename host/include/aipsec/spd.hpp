@@ -8,10 +8,17 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "aipsec/policy.hpp"
 
 namespace aipsec {
+
+// When a policy was added and last used, unix seconds (0: never used).
+struct PolicyTimes {
+  std::uint64_t created = 0;
+  std::uint64_t last_used = 0;
+};
 
 class Spd {
  public:
@@ -54,6 +61,18 @@ class Spd {
   std::shared_ptr<const Policy> find(Direction dir, const FlowKey& k) const;
 
   void for_each(const std::function<void(const Policy&)>& fn) const;
+
+  // Policy lifetimes (KAME's SP lifetime and validtime, from the hard lifetime
+  // of SADB_X_SPDADD: add_seconds and use_seconds). add() and update() stamp
+  // the creation time from the system clock; lookup() and find() stamp the use
+  // time of a policy that has a use lifetime with the SPD's clock, which
+  // set_now() advances (the daemon's timer; add() also sets it).
+  void set_now(std::uint64_t unix_seconds);
+  std::optional<PolicyTimes> times(std::uint32_t id) const;
+  // Policies whose lifetime has passed at now: more than add_seconds since
+  // they were added, or more than use_seconds since they were last used (or
+  // added, if never used). They stay in the SPD; the caller removes them.
+  std::vector<Policy> expired(std::uint64_t now) const;
 
  private:
   struct Impl;

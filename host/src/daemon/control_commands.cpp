@@ -13,7 +13,7 @@ namespace {
 
 #define AIPSEC_DAEMON_COUNTERS(X)                                                              \
   X(tun_rx) X(tun_tx) X(net_rx) X(net_tx) X(send_errors) X(held) X(held_sent) X(held_expired) \
-  X(held_queue_full) X(acquires_sent) X(expires_soft) X(expires_hard) X(peers_refused)        \
+  X(held_queue_full) X(acquires_sent) X(expires_soft) X(expires_hard) X(policy_expires) X(spd_acquires_sent) X(peers_refused)        \
   X(pfkey_dropped) X(enc_outer_filtered) X(bypass_ttl_exceeded)
 
 #define AIPSEC_DATAPLANE_STATS(X) X(out_packets) X(out_protected) X(out_bypass) X(in_packets) X(in_opened) X(in_bypass)

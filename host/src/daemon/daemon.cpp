@@ -109,7 +109,7 @@ Daemon::Impl::Impl(Options o) : opts(std::move(o)) {
     control.emplace(std::move(control_listener), control_counters,
                     [this](std::string_view line) { return commands->execute(line); });
   }
-  lifetimes.emplace(dp.sad(), pfkey->engine(), control_counters);
+  lifetimes.emplace(dp.sad(), dp.spd(), pfkey->engine(), control_counters);
   tick.reset(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
   if (!tick) throw Error(std::string("timerfd_create: ") + std::strerror(errno));
   arm_tick(std::chrono::milliseconds(opts.lifetime_tick_ms));
@@ -152,6 +152,13 @@ void Daemon::Impl::send_acquires() {
   const auto now = std::chrono::steady_clock::now();
   std::erase_if(last_acquire, [&](const auto& kv) { return now - kv.second >= kAcquireRepeat; });
   for (const AcquireRequest& r : todo) {
+    if (r.policy_incomplete) {
+      // One SPDACQUIRE per policy per repeat interval, however many packets.
+      AcquireKey k{r.policy_id, 0xff, IpAddr{}, IpAddr{}, 0};
+      if (!last_acquire.emplace(k, now).second) continue;
+      control_counters.spd_acquires_sent += pfkey->engine().spd_acquire(r.policy_id);
+      continue;
+    }
     AcquireKey k{r.policy_id, std::uint8_t(r.request.proto), r.src, r.dst, r.request.reqid};
     if (!last_acquire.emplace(k, now).second) continue;
     control_counters.acquires_sent += pfkey->engine().acquire(r);

@@ -59,6 +59,12 @@ void LifetimeWatch::tick(std::uint64_t now) {
     log_line(describe(c, d.hard));
   }
   std::erase_if(soft_sent_, [](const auto& kv) { return kv.second.expired(); });
+
+  spd_.set_now(now);
+  if (const std::size_t n = engine_.expire_policies(now); n != 0) {
+    counters_.policy_expires += n;
+    log_line(std::to_string(n) + " policies reached their lifetime and were removed");
+  }
 }
 
 }  // namespace aipsec::daemon

@@ -9,20 +9,23 @@
 
 #include "aipsec/daemon.hpp"
 #include "aipsec/pfkey_engine.hpp"
+#include "aipsec/spd.hpp"
 
 namespace aipsec::daemon {
 
 class LifetimeWatch {
  public:
-  LifetimeWatch(Sad& sad, pfkey::Engine& engine, DaemonCounters& counters)
-      : sad_(sad), engine_(engine), counters_(counters) {}
+  LifetimeWatch(Sad& sad, Spd& spd, pfkey::Engine& engine, DaemonCounters& counters)
+      : sad_(sad), spd_(spd), engine_(engine), counters_(counters) {}
 
   // One pass over the SAD at unix time now: a soft expiry is announced once per
   // SA; a hard expiry is announced and removes the SA (Engine::expire).
+  // Policies whose lifetime has passed are removed with SADB_X_SPDEXPIRE.
   void tick(std::uint64_t now);
 
  private:
   Sad& sad_;
+  Spd& spd_;
   pfkey::Engine& engine_;
   DaemonCounters& counters_;
   std::map<const Sa*, std::weak_ptr<Sa>> soft_sent_;

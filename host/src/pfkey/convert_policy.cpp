@@ -66,7 +66,8 @@ Policy policy_from(const Message& m) {
   if (x.dir < IPSEC_DIR_INBOUND || x.dir > IPSEC_DIR_FWD) reject(EINVAL, "policy direction must be in, out or fwd");
   if (x.type > IPSEC_POLICY_BYPASS) reject(EINVAL, "policy type " + std::to_string(x.type) + " is unknown");
   if (x.requests.size() > kMaxBundle) reject(EINVAL, "more than " + std::to_string(kMaxBundle) + " ipsecrequests");
-  if (x.type == IPSEC_POLICY_IPSEC && x.requests.empty()) reject(EINVAL, "ipsec policy without requests");
+  // An ipsec policy without requests is KAME's incomplete policy: its packets
+  // are dropped and SADB_X_SPDACQUIRE asks the key daemon to complete it.
   if (x.type != IPSEC_POLICY_IPSEC && !x.requests.empty()) reject(EINVAL, "only ipsec policies carry requests");
   Policy p;
   p.id = x.id;

@@ -80,4 +80,27 @@ void Engine::Impl::spd_dump(ClientId from, const Message& m) {
   out.finish();
 }
 
+std::size_t Engine::spd_acquire(std::uint32_t policy_id) {
+  Impl& I = *impl_;
+  const auto p = I.spd.get(policy_id);
+  if (!p || p->action != PolicyAction::kIpsec || !p->requests.empty()) return 0;
+  Message m = policy_message(*p, SADB_X_SPDACQUIRE);
+  return I.send(Audience::kRegistered, 0, SADB_SATYPE_UNSPEC, m);
+}
+
+std::size_t Engine::expire_policies(std::uint64_t now) {
+  Impl& I = *impl_;
+  std::size_t n = 0;
+  for (const Policy& p : I.spd.expired(now)) {
+    const auto t = I.spd.times(p.id);
+    if (!t || !I.spd.remove(p.id)) continue;  // removed meanwhile
+    Message m = policy_message(p, SADB_X_SPDEXPIRE);
+    m.lifetime_current = LifetimeExt{0, 0, t->created, t->last_used};
+    if (!m.lifetime_hard) m.lifetime_hard = LifetimeExt{};
+    I.send(Audience::kRegistered, 0, SADB_SATYPE_UNSPEC, m);
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace aipsec::pfkey

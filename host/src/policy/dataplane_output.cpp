@@ -35,6 +35,12 @@ Result DataPlane::output(Packet& p) {
 }
 
 Result DataPlane::protect(Packet& p, const IpInfo& info, const Policy& pol) {
+  if (pol.requests.empty()) {
+    AcquireRequest a{pol.id, {}, info.src, info.dst, flow_key_of(info)};
+    a.policy_incomplete = true;
+    if (on_acquire_) on_acquire_(a);
+    return drop(Reason::kPolicyIncomplete);
+  }
   if (pol.requests.size() > kMaxBundle) return drop(Reason::kUnsupported);
   // Every SA is chosen before any transform runs, so a packet that cannot be
   // sent uses no sequence number. A transport request applies to the packet as

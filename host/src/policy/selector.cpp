@@ -67,7 +67,7 @@ void validate_policy(Policy& p) {
     throw Error("policy direction must be in, out or fwd");
   if (p.action > PolicyAction::kBypass) throw Error("unknown policy action");
   if (p.action == PolicyAction::kIpsec) {
-    if (p.requests.empty()) throw Error("an ipsec policy needs at least one request");
+    // No requests: a policy a key daemon is asked to complete (SPDACQUIRE).
     if (p.requests.size() > kMaxBundle)
       throw Error("an ipsec policy may have at most " + std::to_string(kMaxBundle) + " requests");
     for (const auto& r : p.requests) check_request(r);

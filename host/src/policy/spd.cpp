@@ -7,6 +7,8 @@
 // match found so far cannot be beaten by the tables left.
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -57,6 +59,7 @@ struct EntrySummary {
   std::uint8_t ulproto = 255;
   std::uint8_t icmp_type = 0, icmp_code = 0;
   std::uint8_t icmp_given = 0;  // kIcmpType | kIcmpCode
+  bool track_use = false;       // the policy has a use lifetime (Spd::set_now)
 };
 
 // Laid out so that a lookup that walks a chain reads one cache line per entry
@@ -69,9 +72,22 @@ struct alignas(64) Entry {
   std::uint64_t seq = 0;  // order of addition: the last tie-break
   Table* table = nullptr;
   std::shared_ptr<const Policy> policy;
+  std::uint64_t created = 0;                        // unix seconds
+  mutable std::atomic<std::uint64_t> last_used{0};  // unix seconds, 0 = never
 };
 
 constexpr std::uint8_t kIcmpType = 1, kIcmpCode = 2;
+
+std::uint64_t wall_seconds() { return std::uint64_t(std::time(nullptr)); }
+
+// KAME's key_flush_spd: a limit is passed when strictly more time has elapsed.
+bool lifetime_passed(const Entry& e, std::uint64_t now) {
+  const Lifetime& l = e.policy->lifetime;
+  if (l.add_seconds != 0 && now > e.created + l.add_seconds) return true;
+  if (l.use_seconds == 0) return false;
+  const std::uint64_t used = e.last_used.load(std::memory_order_relaxed);
+  return now > (used != 0 ? used : e.created) + l.use_seconds;
+}
 
 // Negative if x is preferred to y, positive if y is, 0 if only the order of
 // addition can tell (spd.hpp).
@@ -147,6 +163,15 @@ struct Spd::Impl {
   std::array<std::array<std::vector<Table*>, 2>, 3> order;
   std::uint32_t next_id = 1;
   std::uint64_t next_seq = 1;
+  std::atomic<std::uint64_t> now{0};  // the clock of use stamps (set_now)
+
+  // Stamps the use time only when it changes: a lookup does not dirty the
+  // entry's cache line more than once per clock tick.
+  void mark_used(const Entry* e) const {
+    if (!e) return;
+    const std::uint64_t t = now.load(std::memory_order_relaxed);
+    if (e->last_used.load(std::memory_order_relaxed) != t) e->last_used.store(t, std::memory_order_relaxed);
+  }
 
   void sort_tables(Direction d) {
     for (auto& v : order[dir_index(d)])
@@ -238,6 +263,9 @@ struct Spd::Impl {
     const Direction dir = p.dir;
     const std::uint32_t id = p.id;
     // Complete before link(): the bucket's slot copies the summary.
+    e->created = wall_seconds();
+    now.store(e->created, std::memory_order_relaxed);
+    e->sum.track_use = p.lifetime.use_seconds != 0;
     e->policy = std::make_shared<const Policy>(std::move(p));
     e->sum.raw = e->policy.get();
     std::int32_t old_min = t->count ? t->min_priority() : 0;
@@ -280,6 +308,7 @@ struct Spd::Impl {
   struct Match {
     const Entry* entry = nullptr;
     const Policy* policy = nullptr;
+    bool track_use = false;
   };
 
   Match best_match(Direction dir, const FlowKey& k) const {
@@ -301,6 +330,7 @@ struct Spd::Impl {
     const Entry* best = nullptr;
     Rank best_rank;
     const Policy* best_policy = nullptr;
+    bool best_track = false;
     for (std::size_t i = 0; i < probe.size(); ++i) {
       const Table* t = probe[i];
       if (best && (best_rank.priority < t->min_priority() ||
@@ -326,9 +356,10 @@ struct Spd::Impl {
         best = found;
         best_rank = found == slot->value ? slot->sum.rank : found->sum.rank;
         best_policy = found == slot->value ? slot->sum.raw : found->sum.raw;
+        best_track = found == slot->value ? slot->sum.track_use : found->sum.track_use;
       }
     }
-    return {best, best_policy};
+    return {best, best_policy, best_track};
   }
 };
 
@@ -402,13 +433,33 @@ std::optional<Policy> Spd::get(const Selector& sel, Direction dir) const {
 const Policy* Spd::lookup(Direction dir, const FlowKey& k) const {
   // No lock: the caller guarantees that the SPD is not modified while it uses
   // the result (spd.hpp), which also covers the lookup itself.
-  return impl_->best_match(dir, k).policy;
+  const Impl::Match m = impl_->best_match(dir, k);
+  if (m.track_use) impl_->mark_used(m.entry);
+  return m.policy;
 }
 
 std::shared_ptr<const Policy> Spd::find(Direction dir, const FlowKey& k) const {
   std::shared_lock lock(impl_->mu);
-  const Entry* e = impl_->best_match(dir, k).entry;
-  return e ? e->policy : nullptr;
+  const Impl::Match m = impl_->best_match(dir, k);
+  if (m.track_use) impl_->mark_used(m.entry);
+  return m.entry ? m.entry->policy : nullptr;
+}
+
+void Spd::set_now(std::uint64_t unix_seconds) { impl_->now.store(unix_seconds, std::memory_order_relaxed); }
+
+std::optional<PolicyTimes> Spd::times(std::uint32_t id) const {
+  std::shared_lock lock(impl_->mu);
+  auto it = impl_->by_id.find(id);
+  if (it == impl_->by_id.end()) return std::nullopt;
+  return PolicyTimes{it->second->created, it->second->last_used.load(std::memory_order_relaxed)};
+}
+
+std::vector<Policy> Spd::expired(std::uint64_t now) const {
+  std::vector<Policy> out;
+  std::shared_lock lock(impl_->mu);
+  for (const auto& [id, e] : impl_->by_id)
+    if (e->policy->lifetime != Lifetime{} && lifetime_passed(*e, now)) out.push_back(*e->policy);
+  return out;
 }
 
 void Spd::for_each(const std::function<void(const Policy&)>& fn) const {
