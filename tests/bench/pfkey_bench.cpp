@@ -18,101 +18,20 @@
 
 #include "../unit/tools_pfkey_server.hpp"
 #include "aipsec/pfkey.hpp"
+#include "pfkey_bench_client.hpp"
 
 using namespace aipsec;
 
 namespace {
 
-constexpr std::size_t kWindow = 128;
+using namespace pfkey_bench;
 
-// CPU time of the whole process (client and server threads): on a shared,
-// loaded machine, items per CPU-second is the figure that does not depend on
-// how much of the machine the run was given.
-double process_cpu_seconds() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
-}
-
-int connect_to(const std::string& path) {
-  int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-  sockaddr_un a{};
-  a.sun_family = AF_UNIX;
-  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return -1;
-  int big = 4 << 20;
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
-  return fd;
-}
-
-std::string socket_path(const char* tag) {
-  return "/tmp/aipsec-bench-" + std::string(tag) + "-" + std::to_string(::getpid()) + ".sock";
-}
-
-SaConfig gcm_sa(std::uint32_t i) {
-  SaConfig c;
-  c.proto = IpsecProto::kEsp;
-  c.spi = 0x1000 + i;
-  c.src = IpAddr::v4(0xc0000201u);
-  c.dst = IpAddr::v4(0xc6000000u + i);  // one peer per SA (a concentrator)
-  c.mode = Mode::kTunnel;
-  c.enc = EncAlg::kAesGcm16;
-  Bytes key(20);
-  for (std::size_t k = 0; k < key.size(); ++k) key[k] = std::uint8_t(i * 31 + k);
-  c.enc_key = SecureBytes(key);
-  return c;
-}
-
-// SADB_ADD of gcm_sa(i), encoded with the codec.
-Bytes add_message(std::uint32_t i) {
-  SaConfig c = gcm_sa(i);
-  pfkey::Message m;
-  m.type = SADB_ADD;
-  m.satype = SADB_SATYPE_ESP;
-  m.seq = i + 1;
-  m.pid = std::uint32_t(::getpid());
-  m.sa = pfkey::SaExt{c.spi, 4, SADB_SASTATE_MATURE, SADB_AALG_NONE, SADB_X_EALG_AES_GCM_ICV16, 0};
-  m.src = pfkey::AddressExt{IPSEC_ULPROTO_ANY, 32, pfkey::SockAddr{c.src, 0, 0}};
-  m.dst = pfkey::AddressExt{IPSEC_ULPROTO_ANY, 32, pfkey::SockAddr{c.dst, 0, 0}};
-  m.sa2 = pfkey::Sa2Ext{IPSEC_MODE_TUNNEL, 0, 0};
-  m.key_encrypt = pfkey::KeyExt{160, c.enc_key};
-  return pfkey::serialize(m);
-}
-
-// Sends msgs[from, from + n) with one sendmmsg call per kernel batch.
-bool send_burst(int fd, const std::vector<Bytes>& msgs, std::size_t from, std::size_t n) {
-  std::vector<iovec> iov(n);
-  std::vector<mmsghdr> hdr(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    iov[k] = iovec{const_cast<std::uint8_t*>(msgs[from + k].data()), msgs[from + k].size()};
-    hdr[k] = mmsghdr{};
-    hdr[k].msg_hdr.msg_iov = &iov[k];
-    hdr[k].msg_hdr.msg_iovlen = 1;
-  }
-  for (std::size_t done = 0; done < n;) {
-    int r = ::sendmmsg(fd, hdr.data() + done, unsigned(n - done), MSG_NOSIGNAL);
-    if (r <= 0) return false;
-    done += std::size_t(r);
-  }
-  return true;
-}
-
-// Reads one reply; false if there is none (MSG_DONTWAIT) or it is not a success.
-bool read_reply(int fd, std::vector<std::uint8_t>& buf, int flags) {
-  ssize_t n = ::recv(fd, buf.data(), buf.size(), flags);
-  if (n < ssize_t(sizeof(sadb_msg))) return false;
-  sadb_msg h;
-  std::memcpy(&h, buf.data(), sizeof h);
-  return h.sadb_msg_errno == 0;
-}
 
 void BM_SaInstallOverSocket(benchmark::State& state) {
   const auto count = std::uint32_t(state.range(0));
   std::vector<Bytes> msgs;
   msgs.reserve(count);
   for (std::uint32_t i = 0; i < count; ++i) msgs.push_back(add_message(i));
-  std::vector<std::uint8_t> buf(pfkey::kMaxMessageBytes);
   double cpu = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -121,19 +40,7 @@ void BM_SaInstallOverSocket(benchmark::State& state) {
     int fd = connect_to(server->path());
     const double cpu0 = process_cpu_seconds();
     state.ResumeTiming();
-    std::size_t sent = 0, answered = 0;
-    bool ok = fd >= 0;
-    while (ok && answered < count) {
-      // Refill in bursts and drain every reply already there, so that each
-      // side wakes once per burst rather than once per message.
-      if (sent - answered <= kWindow / 2) {
-        std::size_t burst = std::min<std::size_t>(count - sent, kWindow - (sent - answered));
-        ok = send_burst(fd, msgs, sent, burst);
-        sent += burst;
-      }
-      if (ok) ok = read_reply(fd, buf, 0);
-      for (++answered; ok && answered < sent && read_reply(fd, buf, MSG_DONTWAIT);) ++answered;
-    }
+    const bool ok = fd >= 0 && install_all(fd, msgs);
     state.PauseTiming();
     cpu += process_cpu_seconds() - cpu0;
     if (!ok || server->sad.size() != count) state.SkipWithError("an SADB_ADD failed");

@@ -21,6 +21,12 @@ namespace aipsec::crypto {
 // throws Error if the DRBG fails.
 void random_bytes(MutByteView out);
 
+// A random 64-bit value for things that must be unpredictable to an observer
+// but are not secrets and are made often (an SA's first IPv4 identification):
+// splitmix64 over a per-thread state seeded once with random_bytes. Never use
+// it for keys, IVs or SPIs.
+std::uint64_t nonsecret_random64();
+
 // Constant-time equality (CRYPTO_memcmp): false if sizes differ.
 bool equal_ct(ByteView a, ByteView b) noexcept;
 

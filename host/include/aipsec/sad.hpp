@@ -32,6 +32,9 @@ class Sad {
   // Installs an SA the caller has built (keying can then happen on another
   // thread, outside any SAD lock). The same checks; its state is left as it is.
   SaRef add(SaRef sa);
+  // As add(cfg), but an existing (dst, proto, spi) is not an error: nullptr is
+  // returned and the SAD is unchanged (one index probe instead of two).
+  SaRef try_add(SaConfig cfg);
   // Replaces an existing SA's configuration (PF_KEY UPDATE); throws Error if absent.
   SaRef update(SaConfig cfg);
   SaRef get(const SaKey& k) const;  // nullptr if absent

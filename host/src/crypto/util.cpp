@@ -19,6 +19,18 @@ void random_bytes(MutByteView out) {
   }
 }
 
+std::uint64_t nonsecret_random64() {
+  thread_local std::uint64_t state = [] {
+    std::uint64_t seed = 0;
+    random_bytes(MutByteView(reinterpret_cast<std::uint8_t*>(&seed), sizeof seed));
+    return seed;
+  }();
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
 bool equal_ct(ByteView a, ByteView b) noexcept {
   if (a.size() != b.size()) return false;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

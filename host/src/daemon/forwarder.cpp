@@ -61,9 +61,13 @@ void Forwarder::stop() {
   wake();
 }
 
+// The data thread is woken only when packets wait for an SA (a key daemon
+// installing a batch must not cost a thread switch per SA). holding_ is set
+// before the held packet's SAs are looked up again (protect_and_send), so an
+// SA added concurrently is seen by one side or the other.
 void Forwarder::sa_changed() {
-  sa_changed_ = true;
-  wake();
+  sa_changed_.store(true);
+  if (holding_.load()) wake();
 }
 
 void Forwarder::run_sync(const std::function<void()>& fn) {
@@ -117,6 +121,7 @@ void Forwarder::run() {
       }
       if (sa_changed_.exchange(false)) retry_held();
       if (held_.size() != 0) counters_.held_expired += held_.expire();
+      holding_.store(held_.size() != 0);
     } catch (const std::exception& e) {
       // Only an allocation can fail here: the packet is lost, the daemon goes on.
       log_line(std::string("data plane: ") + e.what());
@@ -160,8 +165,13 @@ void Forwarder::protect_and_send(Packet& p, bool from_hold) {
   if (dbg) debug_log(from_hold ? "out(held)" : "out", before, p, r);
   if (r.verdict == Verdict::kDrop && r.reason == Reason::kNoSa && last_acquire_) {
     // p is unchanged: no transform runs before every SA of the bundle is found.
-    if (held_.push(p.bytes(), *last_acquire_)) ++counters_.held;
-    else ++counters_.held_queue_full;
+    if (held_.push(p.bytes(), *last_acquire_)) {
+      ++counters_.held;
+      holding_.store(true);
+      sa_changed_.store(true);  // look again at the end of this pass
+    } else {
+      ++counters_.held_queue_full;
+    }
     return;
   }
   if (r.verdict != Verdict::kForward) return;
@@ -224,6 +234,7 @@ void Forwarder::from_outer(int fd) {
 }
 
 void Forwarder::retry_held() {
+  if (held_.size() == 0) return;
   const Sad& sad = dp_.sad();
   auto ready = [&](const AcquireRequest& a) {
     const std::uint32_t reqid = a.request.level == Level::kUnique ? a.request.reqid : 0;

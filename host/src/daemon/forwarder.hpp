@@ -63,6 +63,7 @@ class Forwarder {
   UniqueFd wake_fd_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> sa_changed_{false};
+  std::atomic<bool> holding_{false};  // held_ is not empty (sa_changed)
   std::mutex posted_mu_;
   std::vector<std::function<void()>> posted_;
 };

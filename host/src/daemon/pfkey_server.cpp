@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -16,7 +17,8 @@
 namespace aipsec::daemon {
 namespace {
 
-constexpr int kReadBurst = 64;  // messages taken from one client per poll round
+constexpr int kReadBurst = 64;   // messages taken from one client per poll round
+constexpr std::size_t kBatch = 16;  // messages per recvmmsg / sendmmsg
 
 // Bytes this socket has sent that its peer has not read yet.
 int unread_bytes(int fd) {
@@ -53,7 +55,7 @@ PfkeyServer::PfkeyServer(UniqueFd listener, Sad& sad, Spd& spd, DaemonCounters& 
       counters_(counters),
       on_sa_added_(std::move(on_sa_added)),
       engine_(sad, spd, [this](pfkey::ClientId to, ByteView msg) { deliver(to, msg); }),
-      rx_(pfkey::kMaxMessageBytes + 8) {}
+      rx_(std::make_unique_for_overwrite<std::uint8_t[]>(kBatch * (pfkey::kMaxMessageBytes + 8))) {}
 
 PfkeyServer::~PfkeyServer() = default;
 
@@ -100,24 +102,70 @@ void PfkeyServer::accept_all() {
   }
 }
 
+// Up to kBatch messages per recvmmsg; the replies to them go out together
+// (flush_replies) before the next batch is read, so a client that keeps
+// requests in flight costs two system calls per batch rather than per message.
 void PfkeyServer::read_from(pfkey::ClientId id, Conn& c) {
-  for (int i = 0; i < kReadBurst && !c.dead; ++i) {
-    ssize_t n = ::recv(c.fd.get(), rx_.data(), rx_.size(), MSG_DONTWAIT | MSG_TRUNC);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+  constexpr std::size_t kSlot = pfkey::kMaxMessageBytes + 8;
+  std::array<iovec, kBatch> iov;
+  std::array<mmsghdr, kBatch> hdr;
+  for (int taken = 0; taken < kReadBurst && !c.dead;) {
+    for (std::size_t k = 0; k < kBatch; ++k) {
+      iov[k] = iovec{rx_.get() + k * kSlot, kSlot};
+      hdr[k] = mmsghdr{};
+      hdr[k].msg_hdr.msg_iov = &iov[k];
+      hdr[k].msg_hdr.msg_iovlen = 1;
+    }
+    const int n = ::recvmmsg(c.fd.get(), hdr.data(), unsigned(kBatch), MSG_DONTWAIT, nullptr);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
     if (n <= 0) {
       c.dead = true;
-      return;
+      break;
     }
-    // A datagram longer than any PF_KEY message is handed over truncated: its
-    // length field then disagrees with the bytes and the engine answers EINVAL.
-    const std::size_t len = std::min(std::size_t(n), rx_.size());
-    const std::uint8_t type = len >= sizeof(sadb_msg) ? rx_[1] : 0;
-    requester_ = id;
-    int err = engine_.handle(id, ByteView(rx_.data(), len));
-    requester_ = 0;
-    secure_wipe(rx_.data(), len);  // ADD and UPDATE carry keys
-    if (err == 0 && (type == SADB_ADD || type == SADB_UPDATE)) on_sa_added_();
+    for (int k = 0; k < n && !c.dead; ++k) {
+      // A datagram longer than any PF_KEY message arrives cut (MSG_TRUNC): its
+      // length field then disagrees with the bytes and the engine answers EINVAL.
+      std::uint8_t* msg = rx_.get() + std::size_t(k) * kSlot;
+      const std::size_t len = std::min<std::size_t>(hdr[k].msg_len, kSlot);
+      const std::uint8_t type = len >= sizeof(sadb_msg) ? msg[1] : 0;
+      requester_ = id;
+      int err = engine_.handle(id, ByteView(msg, len));
+      requester_ = 0;
+      secure_wipe(msg, len);  // ADD and UPDATE carry keys
+      if (err == 0 && (type == SADB_ADD || type == SADB_UPDATE)) on_sa_added_();
+    }
+    flush_replies(c);
+    taken += n;
+    if (std::size_t(n) < kBatch) break;
   }
+  flush_replies(c);
+}
+
+// The replies collected for the requester, in order: one sendmmsg, then a
+// blocking send for whatever did not fit.
+void PfkeyServer::flush_replies(Conn& c) {
+  if (replies_.empty()) return;
+  std::array<iovec, kBatch> iov;
+  std::array<mmsghdr, kBatch> hdr;
+  std::size_t sent = 0;
+  if (!c.dead) {
+    const std::size_t n = replies_.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      iov[k] = iovec{const_cast<std::uint8_t*>(replies_[k].data()), replies_[k].size()};
+      hdr[k] = mmsghdr{};
+      hdr[k].msg_hdr.msg_iov = &iov[k];
+      hdr[k].msg_hdr.msg_iovlen = 1;
+    }
+    const int r = ::sendmmsg(c.fd.get(), hdr.data(), unsigned(n), MSG_NOSIGNAL | MSG_DONTWAIT);
+    sent = r > 0 ? std::size_t(r) : 0;
+    for (; sent < n && !c.dead; ++sent) {
+      if (!send_blocking(c.fd.get(), replies_[sent].view())) {
+        log_line("PF_KEY: a client stopped reading; disconnected");
+        c.dead = true;
+      }
+    }
+  }
+  replies_.clear();  // SecureBytes: wiped
 }
 
 void PfkeyServer::flush_queue(Conn& c) {
@@ -144,10 +192,9 @@ void PfkeyServer::deliver(pfkey::ClientId to, ByteView msg) {
       c.out_bytes -= c.out.front().size();
       c.out.pop_front();
     }
-    if (!c.dead && !send_blocking(c.fd.get(), msg)) {
-      log_line("PF_KEY: client " + std::to_string(to) + " stopped reading; disconnected");
-      c.dead = true;
-    }
+    // At most kBatch replies wait: a DUMP still streams at the reader's pace.
+    replies_.emplace_back(msg);
+    if (replies_.size() >= kBatch) flush_replies(c);
     return;
   }
   if (c.out.empty() && ::send(c.fd.get(), msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)

@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include <poll.h>
@@ -57,6 +58,7 @@ class PfkeyServer {
   void accept_all();
   void read_from(pfkey::ClientId id, Conn& c);
   void flush_queue(Conn& c);
+  void flush_replies(Conn& c);
   void deliver(pfkey::ClientId to, ByteView msg);
   void reap();
 
@@ -67,7 +69,10 @@ class PfkeyServer {
   std::map<pfkey::ClientId, Conn> conns_;
   pfkey::ClientId next_id_ = 1;
   pfkey::ClientId requester_ = 0;  // whose message is being handled
-  std::vector<std::uint8_t> rx_;
+  // kBatch receive slots, each as large as the largest PF_KEY message: left
+  // uninitialised, so only the pages messages land in become resident.
+  std::unique_ptr<std::uint8_t[]> rx_;
+  std::vector<SecureBytes> replies_;    // to the requester, not sent yet (flush_replies)
 };
 
 }  // namespace aipsec::daemon

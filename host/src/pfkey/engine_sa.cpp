@@ -86,8 +86,8 @@ void Engine::Impl::update(ClientId from, const Message& m) {
 void Engine::Impl::add(ClientId from, const Message& m) {
   SaConfig cfg = sa_config_from(m);
   SaKey k{cfg.dst, cfg.proto, cfg.spi};
-  if (sad.get(k) || larval.count(larval_key(k))) reject(EEXIST, "an SA with this SPI exists");
-  sad.add(std::move(cfg));
+  if (larval.count(larval_key(k))) reject(EEXIST, "an SA with this SPI exists");
+  if (!sad.try_add(std::move(cfg))) reject(EEXIST, "an SA with this SPI exists");
   send(Audience::kAll, from, m.satype, without_keys(m));
 }
 

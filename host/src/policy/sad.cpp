@@ -101,6 +101,18 @@ SaRef Sad::add(SaRef sa) {
   return sa;
 }
 
+SaRef Sad::try_add(SaConfig cfg) {
+  check_addresses(cfg);
+  auto sa = std::make_shared<Sa>(std::move(cfg));
+  const SaConfig& c = sa->config();
+  std::unique_lock lock(impl_->mu);
+  Entry e{sa, impl_->next_seq};
+  if (!impl_->by_spi.try_emplace(key_of(c), e).second) return nullptr;
+  impl_->by_pair.emplace(pair_of(c), e);
+  ++impl_->next_seq;
+  return sa;
+}
+
 SaRef Sad::update(SaConfig cfg) {
   check_addresses(cfg);
   auto sa = std::make_shared<Sa>(std::move(cfg));

@@ -59,9 +59,7 @@ SaRuntime::SaRuntime(const SaConfig& cfg) : replay(cfg.replay_window, cfg.esn) {
 
   // CBC IVs come from the SA's own encryption context (esp.cpp): no second key.
   if (cfg.enc == EncAlg::kAesCbc) crypto::random_bytes(iv_prefix);
-  std::array<std::uint8_t, 2> id{};
-  crypto::random_bytes(id);
-  ip_id.store(load_be16(id.data()), std::memory_order_relaxed);
+  ip_id.store(std::uint16_t(crypto::nonsecret_random64()), std::memory_order_relaxed);
 }
 
 }  // namespace aipsec
