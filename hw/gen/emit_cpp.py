@@ -62,7 +62,7 @@ struct BlockInfo {
   std::uint32_t next;
 };
 
-enum class Disposition : std::uint8_t { kPass, kDrop, kHost };
+enum class Disposition : std::uint8_t { kPass, kDrop, kHost, kEvent };
 
 struct ReasonInfo {
   std::uint8_t code;
@@ -155,7 +155,7 @@ def _register_table(spec):
 
 
 def _reasons(spec):
-    disp = {"pass": "kPass", "drop": "kDrop", "host": "kHost"}
+    disp = {"pass": "kPass", "drop": "kDrop", "host": "kHost", "event": "kEvent"}
     out = ["enum class CardReason : std::uint8_t {"]
     out += [f"  {_camel(r['name'])} = {r['code']}," for r in spec.reasons]
     out += ["};", f"inline constexpr std::size_t kCardReasonCount = {len(spec.reasons)};",

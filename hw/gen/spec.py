@@ -160,7 +160,7 @@ class Spec:
         if len(set(names)) != len(names):
             _fail("duplicate reason names")
         for r in self.reasons:
-            if r["disposition"] not in ("pass", "drop", "host"):
+            if r["disposition"] not in ("pass", "drop", "host", "event"):
                 _fail(f"reason {r['name']}: unknown disposition")
 
     def _check_blocks(self):
