@@ -1,0 +1,97 @@
+// The host side of the card offload: programs the card from the host's SAD and
+// SPD, answers what the card sends to the host (exceptions through the
+// software data plane, SA events) and keeps the host's SA state in step with
+// what the card did.
+//
+// Inbound SAs go into the card's SA table by hash (card_hash.hpp), outbound
+// ones into any free entry when a flow first needs them. The flow table is a
+// cache: a packet with no flow entry reaches the host as flow_miss, the
+// software data plane answers it, and when the SPD's answer is one the card
+// can give by itself (protect with one card-capable SA, bypass, discard) an
+// exact-match flow entry is installed, so later packets of the flow stay on
+// the card. Everything else stays with the software data plane.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "aipsec/card_discovery.hpp"
+#include "aipsec/card_regs.hpp"
+#include "aipsec/dataplane.hpp"
+
+namespace aipsec::card {
+
+struct OffloadStats {
+  std::uint64_t sa_inbound = 0;         // SAs placed in the card's inbound table
+  std::uint64_t sa_outbound = 0;        // SAs placed for outbound flows
+  std::uint64_t sa_not_capable = 0;     // SAs the card cannot do (software only)
+  std::uint64_t sa_no_room = 0;         // capable SAs without a free entry (software only)
+  std::uint64_t flows_installed = 0;
+  std::uint64_t flows_no_room = 0;      // flow bucket full: the flow stays in software
+  std::uint64_t flows_not_cacheable = 0;  // the SPD's answer is not one the card can give
+  std::uint64_t card_forwarded = 0;     // packets the card processed and sent on itself
+  std::uint64_t host_answered = 0;      // exceptions the software data plane answered
+  std::uint64_t events = 0;             // SA events (lifetime, sequence overflow)
+  std::uint64_t cleartext_checked = 0;  // inbound packets without IPsec the card passed, checked by the host
+  std::array<std::uint64_t, kCardReasonCount> exceptions{};  // frames to the host, by card reason
+};
+
+// Whether a frame to the host is an SA event rather than a packet: bit 6 of
+// packet_meta (hw/spec/metadata.yaml), read from the packed word.
+inline bool is_sa_event(const PacketMeta& meta) { return ((meta.pack()[0] >> 6) & 1u) != 0; }
+
+// The card's own counters of one SA entry.
+struct CardSaCounters {
+  std::uint32_t index = 0, spi = 0;
+  bool inbound = false;
+  std::uint64_t packets = 0, bytes = 0;
+};
+
+class CardOffload {
+ public:
+  // dp is the software data plane whose SAD and SPD the card mirrors.
+  CardOffload(RegisterTransport& bus, DataPlane& dp);
+  ~CardOffload();
+  CardOffload(const CardOffload&) = delete;
+  CardOffload& operator=(const CardOffload&) = delete;
+
+  // Discovers the card, writes the settings (dfbit, ecn from the data plane's
+  // sysctls), places every card-capable SA of the SAD in the inbound table and
+  // enables the data path. Throws Error / BusError.
+  void program();
+
+  const CardInfo& card() const;
+  const OffloadStats& stats() const;
+
+  // A frame the card sent to the host (m_host). An exception is run through
+  // the software data plane (its direction from meta): the result is returned
+  // and, when kForward, out holds the IP packet to send. An SA event updates
+  // the SA's state and gives nullopt.
+  std::optional<Result> answer(const PacketMeta& meta, ByteView frame, Packet& out);
+
+  // The card protected (outbound) or opened (inbound) in_frame itself and sent
+  // out_frame: the host's SA state follows (sequence number, replay window,
+  // outer IPv4 identification, lifetime counts). False when no SA of the card
+  // was involved (a bypass flow outbound, a packet without IPsec inbound).
+  bool note_card_forward(Direction dir, ByteView in_frame, ByteView out_frame);
+
+  // The inbound path passes packets without IPsec on unchanged, with no check of
+  // the inbound policy: the host checks such a packet the card forwarded
+  // (frame) against the SPD as the software data plane does (def_policy, a
+  // policy that requires IPsec). kForward: the packet may go on as the card sent it.
+  Result check_inbound_cleartext(ByteView frame);
+
+  // The card's drop counters through the registers, indexed by card reason code.
+  std::vector<std::uint64_t> read_drop_counters();
+  // The packet and byte counters of every SA entry in use, through the registers.
+  std::vector<CardSaCounters> read_sa_counters();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aipsec::card

@@ -1,0 +1,344 @@
+#include "aipsec/card_offload.hpp"
+
+#include <chrono>
+#include <map>
+
+#include "aipsec/card_hash.hpp"
+#include "aipsec/card_reason.hpp"
+#include "aipsec/card_tables.hpp"
+#include "aipsec/sa_runtime.hpp"
+#include "card_offload_internal.hpp"
+
+namespace aipsec::card {
+
+using namespace offload;
+
+namespace {
+
+struct Slot {
+  SaRef sa;  // null: free
+  bool inbound = false;
+  Mode mode = Mode::kTransport;
+  const Selector* sel = nullptr;
+  std::uint16_t replay_base = 0;
+};
+
+bool has_ports(std::uint8_t proto) { return proto == 6 || proto == 17 || proto == 132; }
+
+std::uint64_t unix_now() {
+  using namespace std::chrono;
+  return static_cast<std::uint64_t>(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+}
+
+// An ESP SA's outbound sequence number as the SAD holds it, per SA.
+using SeqSnapshot = std::vector<std::pair<SaRef, std::uint64_t>>;
+
+}  // namespace
+
+struct CardOffload::Impl {
+  RegisterTransport& bus;
+  DataPlane& dp;
+  CardInfo info;
+  OffloadStats st;
+  std::vector<Slot> slots;
+  std::vector<bool> flow_used;
+  std::map<const Sa*, std::uint32_t> out_slot, in_slot;
+  std::vector<Policy> in_policies;  // copies: Slot::sel points into them
+  bool icmp_selectors = false;      // flows without ports cannot be cached (program())
+  std::uint32_t replay_next = 0;
+
+  Impl(RegisterTransport& b, DataPlane& d) : bus(b), dp(d) {}
+
+  void write_slot(std::uint32_t index) {
+    const Slot& s = slots[index];
+    SaContext e = sa_context(*s.sa, s.mode, s.inbound, s.sel, s.replay_base);
+    write_sa_context(bus, info, index, e);
+    secure_wipe(&e, sizeof e);  // it holds the key
+  }
+
+  // The one inbound ipsec policy with a single ESP request this SA answers, if any.
+  const Selector* inbound_selector(const SaConfig& c, Mode mode) const {
+    const Policy* found = nullptr;
+    for (const Policy& p : in_policies) {
+      if (p.action != PolicyAction::kIpsec) continue;
+      for (const IpsecRequest& r : p.requests) {
+        if (r.proto != IpsecProto::kEsp || r.mode != mode) continue;
+        if (mode == Mode::kTunnel && !(r.src == c.src && r.dst == c.dst)) continue;
+        if (found) return nullptr;  // more than one: no single selector to check
+        found = &p;
+      }
+    }
+    if (!found || found->requests.size() != 1 || found->sel.icmp_type || found->sel.icmp_code) return nullptr;
+    return &found->sel;
+  }
+
+  void place_inbound(const SaRef& sa) {
+    const SaConfig& c = sa->config();
+    if (c.mode == Mode::kAny || not_capable(c, info.caps, c.mode) ||
+        sa->state() == SaState::kDead || sa->state() == SaState::kLarval) {
+      ++st.sa_not_capable;
+      return;
+    }
+    const std::uint32_t b = sa_bucket(c.spi, ipproto::kEsp, c.dst.family == 6, address_words(c.dst),
+                                      info.caps.sa_count);
+    const std::uint32_t words = c.replay_window ? (c.replay_window + 63) / 64 + 1 : 0;
+    for (std::uint32_t w = 0; w < kWays; ++w) {
+      const std::uint32_t i = b * kWays + w;
+      if (slots[i].sa) continue;
+      if (replay_next + words > 0xffffu) break;
+      slots[i] = Slot{sa, true, c.mode, inbound_selector(c, c.mode), static_cast<std::uint16_t>(replay_next)};
+      replay_next += words;
+      write_slot(i);
+      in_slot[sa.get()] = i;
+      ++st.sa_inbound;
+      return;
+    }
+    ++st.sa_no_room;
+  }
+
+  // The SA's outbound entry, placed in any free entry the first time.
+  std::optional<std::uint32_t> outbound_slot(const SaRef& sa, Mode mode) {
+    if (auto it = out_slot.find(sa.get()); it != out_slot.end()) return it->second;
+    for (std::uint32_t i = 0; i < slots.size(); ++i) {
+      if (slots[i].sa) continue;
+      slots[i] = Slot{sa, false, mode, nullptr, 0};
+      write_slot(i);
+      out_slot[sa.get()] = i;
+      ++st.sa_outbound;
+      return i;
+    }
+    ++st.sa_no_room;
+    return std::nullopt;
+  }
+
+  SeqSnapshot outbound_seqs() const {
+    SeqSnapshot s;
+    dp.sad().for_each([&](const SaRef& sa) { s.emplace_back(sa, sa->runtime().seq_out.load()); },
+                      IpsecProto::kEsp);
+    return s;
+  }
+
+  void install_flow(const IpInfo& ip, const Result& r, const std::vector<SaRef>& used);
+  Result answer_outbound(const PacketMeta& meta, Packet& p);
+  void apply_event(const PacketMeta& meta);
+};
+
+void CardOffload::Impl::install_flow(const IpInfo& ip, const Result& r, const std::vector<SaRef>& used) {
+  if (ip.is_fragment || (!has_ports(ip.ulproto) && icmp_selectors)) {
+    ++st.flows_not_cacheable;
+    return;
+  }
+  FlowEntry f{};
+  f.valid = 1;
+  f.ipv6 = ip.version == 6;
+  f.protocol = ip.ulproto;
+  if (has_ports(ip.ulproto)) {
+    if (!ip.sport || !ip.dport) {
+      ++st.flows_not_cacheable;
+      return;
+    }
+    f.src_port = *ip.sport;
+    f.dst_port = *ip.dport;
+  }
+  f.src_addr = address_words(ip.src);
+  f.dst_addr = address_words(ip.dst);
+
+  const auto pol = dp.spd().find(Direction::kOut, flow_key_of(ip));
+  const bool plain_forward = r.verdict == Verdict::kForward && used.empty();
+  const PolicyAction act = pol ? pol->action : PolicyAction::kNone;
+  if ((act == PolicyAction::kNone || act == PolicyAction::kBypass) && plain_forward) {
+    f.action = FlowEntry::Action::kBypass;
+  } else if (pol && act == PolicyAction::kDiscard && r.verdict == Verdict::kDrop &&
+             r.reason == Reason::kPolicyDiscard) {
+    f.action = FlowEntry::Action::kDiscard;
+  } else if (pol && act == PolicyAction::kIpsec && r.verdict == Verdict::kForward && used.size() == 1 &&
+             pol->requests.size() == 1 && pol->requests[0].proto == IpsecProto::kEsp) {
+    const Mode m = pol->requests[0].mode == Mode::kTunnel || used[0]->config().mode == Mode::kTunnel
+                       ? Mode::kTunnel : Mode::kTransport;
+    if (not_capable(used[0]->config(), info.caps, m)) {
+      ++st.flows_not_cacheable;
+      return;
+    }
+    auto slot = outbound_slot(used[0], m);
+    if (!slot) return;
+    f.action = FlowEntry::Action::kProtect;
+    f.bundle_len = 1;
+    f.sa_index0 = static_cast<std::uint16_t>(*slot);
+  } else {
+    ++st.flows_not_cacheable;
+    return;
+  }
+  const std::uint32_t b = flow_bucket(f, info.caps.flow_count);
+  for (std::uint32_t w = 0; w < kWays; ++w) {
+    const std::uint32_t i = b * kWays + w;
+    if (flow_used[i]) continue;
+    write_flow_entry(bus, info, i, f);
+    flow_used[i] = true;
+    ++st.flows_installed;
+    return;
+  }
+  ++st.flows_no_room;
+}
+
+Result CardOffload::Impl::answer_outbound(const PacketMeta& meta, Packet& p) {
+  const ParseResult pr = parse_ip(p.bytes(), false);
+  const SeqSnapshot before = outbound_seqs();
+  const Result r = dp.output(p);
+  std::vector<SaRef> used;
+  for (const auto& [sa, seq] : before) {
+    if (sa->runtime().seq_out.load() == seq) continue;
+    used.push_back(sa);
+    // The card's copy continues from the number the host used last.
+    if (auto it = out_slot.find(sa.get()); it != out_slot.end()) write_slot(it->second);
+  }
+  if (meta.reason == static_cast<std::uint8_t>(CardReason::kFlowMiss) && pr.info) install_flow(*pr.info, r, used);
+  return r;
+}
+
+void CardOffload::Impl::apply_event(const PacketMeta& meta) {
+  ++st.events;
+  if (meta.index >= slots.size() || !slots[meta.index].sa) return;
+  Sa& sa = *slots[meta.index].sa;
+  switch (static_cast<CardReason>(meta.reason)) {
+    case CardReason::kLifetimeSoft:
+      if (sa.state() == SaState::kMature) sa.set_state(SaState::kDying);
+      break;
+    case CardReason::kLifetimeExpired:
+    case CardReason::kSeqOverflow:
+      sa.set_state(SaState::kDead);
+      break;
+    default: break;
+  }
+}
+
+CardOffload::CardOffload(RegisterTransport& bus, DataPlane& dp) : impl_(std::make_unique<Impl>(bus, dp)) {}
+CardOffload::~CardOffload() = default;
+
+const CardInfo& CardOffload::card() const { return impl_->info; }
+const OffloadStats& CardOffload::stats() const { return impl_->st; }
+
+void CardOffload::program() {
+  Impl& m = *impl_;
+  m.info = discover(m.bus);
+  const Capabilities& caps = m.info.caps;
+  if (caps.sa_count < kWays || caps.flow_count < kWays) throw Error("card tables smaller than one bucket");
+  m.slots.assign(caps.sa_count, Slot{});
+  m.flow_used.assign(caps.flow_count, false);
+  m.in_policies.clear();
+  m.dp.spd().for_each([&](const Policy& p) {
+    if (p.dir == Direction::kIn) m.in_policies.push_back(p);
+    // Such a policy tells packets of one address pair apart by ICMP type and code
+    // (the ports of the SPD's flow key), which the card's flow key does not hold.
+    if (p.dir == Direction::kOut &&
+        (p.sel.icmp_type || p.sel.icmp_code || (p.sel.ulproto == ipproto::kAny && (p.sel.sport || p.sel.dport))))
+      m.icmp_selectors = true;
+  });
+
+  const std::uint32_t ctrl_base = m.info.require(ctrl::kType, ctrl::kVersion, "ctrl");
+  auto ctrl_reg = [&](std::uint32_t a) { return ctrl_base + (a - ctrl::kBase); };
+  const Sysctl& sc = m.dp.sysctl();
+  const std::uint32_t settings = ctrl::kSettingsDfbit.put(static_cast<std::uint32_t>(sc.dfbit)) |
+                                 ctrl::kSettingsEcn.put(sc.inet.ecn != 0 ? 1u : 0u);
+  m.bus.write32(ctrl_reg(ctrl::kSettings), settings);
+  m.bus.write32(ctrl_reg(ctrl::kControl), 0);
+  m.dp.sad().for_each([&](const SaRef& sa) { m.place_inbound(sa); });
+  m.bus.write32(ctrl_reg(ctrl::kControl), ctrl::kControlEnable.put(1));
+}
+
+std::optional<Result> CardOffload::answer(const PacketMeta& meta, ByteView frame, Packet& out) {
+  Impl& m = *impl_;
+  if (is_sa_event(meta)) {
+    m.apply_event(meta);
+    return std::nullopt;
+  }
+  if (meta.reason < m.st.exceptions.size()) ++m.st.exceptions[meta.reason];
+  if (meta.mirrored) {
+    // A copy of a frame the card dropped and counted: nothing to answer.
+    auto r = host_reason(meta.reason);
+    return Result{Verdict::kDrop, r ? *r : Reason::kNone};
+  }
+  std::size_t l3 = meta.l3_offset;
+  if (l3 == 0 || l3 >= frame.size()) {
+    auto eth = parse_ethernet(frame);
+    if (!eth) return Result{Verdict::kDrop, Reason::kNotEthernetIp};
+    l3 = eth->l3_off;
+  }
+  if (!out.assign(frame.subspan(l3))) return Result{Verdict::kDrop, Reason::kTooBig};
+  if (ParseResult pr = parse_ip(out.bytes(), false); pr.info && pr.info->total_len < out.size())
+    out.trim_back(out.size() - pr.info->total_len);
+  ++m.st.host_answered;
+  if (meta.direction == PacketMeta::Direction::kOutbound) return m.answer_outbound(meta, out);
+  return m.dp.input(out);
+}
+
+bool CardOffload::note_card_forward(Direction dir, ByteView in_frame, ByteView out_frame) {
+  Impl& m = *impl_;
+  ++m.st.card_forwarded;
+  const bool outbound = dir == Direction::kOut;
+  const auto esp = find_esp(outbound ? out_frame : in_frame);
+  if (!esp) return false;  // bypassed by a flow entry, or not ESP
+  SaRef sa;
+  if (outbound) {
+    for (const auto& [p, i] : m.out_slot) {
+      const SaConfig& c = m.slots[i].sa->config();
+      if (c.spi == esp->spi && c.dst == esp->dst) sa = m.slots[i].sa;
+    }
+  } else {
+    sa = m.dp.sad().get(SaKey{esp->dst, IpsecProto::kEsp, esp->spi});
+    if (sa && !m.in_slot.count(sa.get())) sa = nullptr;
+  }
+  if (!sa) return false;
+  SaRuntime& rt = sa->runtime();
+  const auto plain = outbound ? in_frame : out_frame;
+  std::uint64_t bytes = 0;
+  if (auto eth = parse_ethernet(plain)) {
+    if (ParseResult pr = parse_ip(plain.subspan(eth->l3_off), false); pr.info) bytes = pr.info->total_len;
+  }
+  if (outbound) {
+    // The 64-bit number whose low half the card sent: the first above the host's.
+    const std::uint64_t host = rt.seq_out.load();
+    std::uint64_t seq = (host & ~std::uint64_t{0xffffffffu}) | esp->seq;
+    if (sa->config().esn && seq <= host) seq += std::uint64_t{1} << 32;
+    rt.seq_out.store(seq);
+    if (m.slots[m.out_slot[sa.get()]].mode == Mode::kTunnel && esp->dst.family == 4)
+      rt.ip_id.store(static_cast<std::uint16_t>(esp->ipv4_id + 1));
+  } else {
+    rt.replay.update(rt.replay.infer(esp->seq));
+  }
+  SaCurrent& cur = sa->current();
+  cur.packets.fetch_add(1);
+  cur.bytes.fetch_add(bytes);
+  if (cur.first_use_time.load() == 0) cur.first_use_time.store(unix_now());
+  return true;
+}
+
+Result CardOffload::check_inbound_cleartext(ByteView frame) {
+  Impl& m = *impl_;
+  auto eth = parse_ethernet(frame);
+  Packet p;
+  if (!eth || !p.assign(frame.subspan(eth->l3_off))) return Result{Verdict::kDrop, Reason::kNotEthernetIp};
+  if (ParseResult pr = parse_ip(p.bytes(), false); pr.info && pr.info->total_len < p.size())
+    p.trim_back(p.size() - pr.info->total_len);
+  ++m.st.cleartext_checked;
+  return m.dp.input(p);
+}
+
+std::vector<std::uint64_t> CardOffload::read_drop_counters() {
+  Impl& m = *impl_;
+  std::vector<std::uint64_t> c(m.info.caps.reason_count);
+  for (std::size_t i = 0; i < c.size(); ++i) c[i] = read_drop_counter(m.bus, m.info, static_cast<std::uint8_t>(i));
+  return c;
+}
+
+std::vector<CardSaCounters> CardOffload::read_sa_counters() {
+  Impl& m = *impl_;
+  std::vector<CardSaCounters> out;
+  for (std::uint32_t i = 0; i < m.slots.size(); ++i) {
+    if (!m.slots[i].sa) continue;
+    const SaCounters c = card::read_sa_counters(m.bus, m.info, i);
+    out.push_back({i, m.slots[i].sa->config().spi, m.slots[i].inbound, c.packets, c.bytes});
+  }
+  return out;
+}
+
+}  // namespace aipsec::card
