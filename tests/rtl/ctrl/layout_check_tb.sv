@@ -16,12 +16,14 @@ module layout_check_tb;
     sa.icv_len = 5'd16;
     sa.enc_key = {8'hab, 248'h0};
     sa.auth_key = {248'h0, 8'hcd};
-    if ($bits(sa) != 1184) errors++;
+    sa.sel_dport = 16'h0101;
+    if ($bits(sa) != 1536) errors++;
     if (sa[63:32] != 32'h12345678) errors++;
     if (sa[3] != 1'b1) errors++;
     if (sa[18:14] != 5'd16) errors++;
-    if (sa[927:920] != 8'hab) errors++;     // enc_key first byte: top of bits 927:672
-    if (sa[935:928] != 8'hcd) errors++;     // auth_key last byte: bottom of bits 1183:928
+    if (sa[959:952] != 8'hab) errors++;     // enc_key first byte: top of bits 959:704
+    if (sa[967:960] != 8'hcd) errors++;     // auth_key last byte: bottom of bits 1215:960
+    if (sa[1535:1520] != 16'h0101) errors++;  // sel_dport: the last word
     flow = '0;
     flow.action = 2'd2;
     flow.sa_index0 = 16'h0007;
