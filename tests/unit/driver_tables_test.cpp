@@ -22,6 +22,7 @@ SaContext sample_sa() {
   sa.seq = 0x0000000100000005ull;
   sa.replay_window = 4096;
   sa.hard_bytes = 0x123456789abcull;
+  sa.sel_dport = 4500;
   for (unsigned i = 0; i < 8; ++i) sa.enc_key[i] = 0x01010101u * (i + 1);
   return sa;
 }
@@ -37,7 +38,9 @@ TEST(DriverTables, SaContextBitsSitWhereTheDocsSay) {
   EXPECT_EQ(w[3], 5u);
   EXPECT_EQ(w[4], 1u);
   EXPECT_EQ(w[5] & 0xffffu, 4096u);
-  EXPECT_EQ(SaContext::kWords, 37u);
+  // sel_dport bits 1535:1520: the top half of the last of 48 words.
+  EXPECT_EQ(w[47], 4500u << 16);
+  EXPECT_EQ(SaContext::kWords, 48u);
 }
 
 TEST(DriverTables, PackUnpackRoundTrip) {
