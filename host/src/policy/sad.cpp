@@ -69,6 +69,16 @@ struct Sad::Impl {
         return;
       }
   }
+  // Into both indexes, unless (dst, proto, spi) is taken: false then.
+  bool insert(const SaRef& sa) {
+    const SaConfig& c = sa->config();
+    std::unique_lock lock(mu);
+    Entry e{sa, next_seq};
+    if (!by_spi.try_emplace(key_of(c), e).second) return false;
+    by_pair.emplace(pair_of(c), e);
+    ++next_seq;
+    return true;
+  }
   // Removes from both indexes and marks dead; holders of a reference see it.
   void kill(std::unordered_map<SaKey, Entry, SaKeyHash>::iterator it) {
     SaRef sa = it->second.sa;
@@ -91,26 +101,16 @@ SaRef Sad::add(SaRef sa) {
   if (!sa) throw Error("no SA given");
   const SaConfig& c = sa->config();
   check_addresses(c);
-  std::unique_lock lock(impl_->mu);
-  Entry e{sa, impl_->next_seq};
-  if (!impl_->by_spi.try_emplace(key_of(c), e).second)
+  if (!impl_->insert(sa))
     throw Error("SA already exists: dst " + c.dst.to_string() + " proto " +
                 std::to_string(int(c.proto)) + " spi " + std::to_string(c.spi));
-  impl_->by_pair.emplace(pair_of(c), e);
-  ++impl_->next_seq;
   return sa;
 }
 
 SaRef Sad::try_add(SaConfig cfg) {
   check_addresses(cfg);
   auto sa = std::make_shared<Sa>(std::move(cfg));
-  const SaConfig& c = sa->config();
-  std::unique_lock lock(impl_->mu);
-  Entry e{sa, impl_->next_seq};
-  if (!impl_->by_spi.try_emplace(key_of(c), e).second) return nullptr;
-  impl_->by_pair.emplace(pair_of(c), e);
-  ++impl_->next_seq;
-  return sa;
+  return impl_->insert(sa) ? sa : nullptr;
 }
 
 SaRef Sad::update(SaConfig cfg) {
