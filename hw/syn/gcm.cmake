@@ -1,7 +1,7 @@
 # AES-GCM/GMAC core: hierarchical synthesis at 128/256/512 bits, depth of the
 # GHASH stages.
 set(GCM_SYN_SOURCES
-  ${PROJECT_SOURCE_DIR}/hw/rtl/aes/aes_sbox.sv
+  ${PROJECT_SOURCE_DIR}/hw/rtl/aes/aes_sbox.sv ${PROJECT_SOURCE_DIR}/hw/rtl/aes/aes_sbox_rom2.sv
   ${PROJECT_SOURCE_DIR}/hw/rtl/aes/aes_key_fwd_step.sv
   ${PROJECT_SOURCE_DIR}/hw/rtl/aes/aes_enc_round.sv
   ${PROJECT_SOURCE_DIR}/hw/rtl/aes/aes_enc_stage.sv

@@ -1,7 +1,12 @@
-// One AES inverse-cipher round on one block (FIPS-197 5.3), combinational:
-// InvShiftRows, InvSubBytes, AddRoundKey(round key ROUND-1), then
-// InvMixColumns except in the last round (ROUND 1). Rounds above 10 pass the
-// block through for 128-bit keys. FIPS-197 byte order (byte 0 in [127:120]).
+// The logic of one AES inverse-cipher round (FIPS-197 5.3) between two
+// inverse S-box lookups, combinational. The pipeline keeps InvShiftRows and
+// InvSubBytes at the end of each stage, the lookups in block-RAM ROMs whose
+// output register is the stage register (aes_dec_stage), so a round's input
+// here has already been through them:
+//   round 14..2: to_sbox = InvShiftRows(InvMixColumns(state_in ^ round_key))
+//   round 1:     direct  = state_in ^ round_key   (the plaintext)
+//   pass:        direct  = state_in   (rounds 14..11 of a 128-bit key)
+// round_key is round key ROUND-1. FIPS-197 byte order (byte 0 in [127:120]).
 `default_nettype none
 
 module aes_dec_round #(
@@ -10,8 +15,8 @@ module aes_dec_round #(
 ) (
     input  wire logic [127:0] state_in,
     input  wire logic [127:0] round_key,   // round key ROUND-1
-    input  wire logic         key_256,
-    output logic      [127:0] state_out
+    output logic      [127:0] to_sbox,    // rounds 14..2: input of the next lookup
+    output logic      [127:0] direct      // round 1 and rounds 14..11: result or pass
 );
 
 initial begin
@@ -48,29 +53,28 @@ function automatic logic [31:0] inv_mix_column(input logic [31:0] c);
                       m11[0] ^ m13[1] ^ m9[2] ^ m14[3]};
 endfunction
 
-logic [127:0] shifted, substituted, keyed, mixed;
+logic [127:0] keyed, mixed, shifted;
 
 genvar r, c;
 generate
     for (c = 0; c < 4; c = c + 1) begin : g_col
-        for (r = 0; r < 4; r = r + 1) begin : g_row
-            assign shifted[127-8*(r+4*c) -: 8] = state_in[127-8*(r+4*((c+4-r)%4)) -: 8];
-            aes_inv_sbox sbox_inst (.in_byte(shifted[127-8*(r+4*c) -: 8]),
-                                    .out_byte(substituted[127-8*(r+4*c) -: 8]));
-        end
         assign mixed[127-32*c -: 32] = inv_mix_column(keyed[127-32*c -: 32]);
+        for (r = 0; r < 4; r = r + 1) begin : g_row
+            assign shifted[127-8*(r+4*c) -: 8] = mixed[127-8*(r+4*((c+4-r)%4)) -: 8];
+        end
     end
 endgenerate
 
-assign keyed = substituted ^ round_key;
+assign keyed = state_in ^ round_key;
 
 always_comb begin
+    to_sbox = (ROUND >= 2) ? shifted : '0;
     if (ROUND == 1) begin
-        state_out = keyed;
+        direct = keyed;
     end else if (ROUND <= 10) begin
-        state_out = mixed;
+        direct = '0;
     end else begin
-        state_out = key_256 ? mixed : state_in;
+        direct = state_in;
     end
 end
 

@@ -3,6 +3,12 @@
 // forward to its last round key while the blocks wait; stage 14 adds the last
 // round key; stages 15..28 run inverse rounds 14..1 while walking the key
 // schedule back (aes_key_inv_step).
+// InvShiftRows and InvSubBytes end each of stages 14..27: the lookups are
+// block-RAM ROMs (aes_inv_sbox_rom2, two per RAMB18E2) whose output register
+// is the stage register, and the rest of a round (aes_dec_round) runs at the
+// start of the next stage. Stages 15..18 (rounds 14..11) also register the
+// unchanged block, passed for 128-bit keys, and pick by the registered key
+// size.
 `default_nettype none
 
 module aes_dec_stage #(
@@ -30,27 +36,39 @@ end
 
 localparam int ROUND = 29 - STAGE;   // inverse round run by stages 15..28
 
-logic [128*LANES-1:0] state_next;
+logic [128*LANES-1:0] to_sbox, sboxed, direct, direct_reg;
 logic [255:0]         win_next;
+logic                 key_256_reg;
 
-genvar l;
+// InvShiftRows of the whitened block (FIPS-197 5.3.1): byte r+4c from r+4(c-r).
+function automatic logic [127:0] inv_shift_rows(input logic [127:0] x);
+    for (int c = 0; c < 4; c = c + 1) begin
+        for (int r = 0; r < 4; r = r + 1) begin
+            inv_shift_rows[127-8*(r+4*c) -: 8] = x[127-8*(r+4*((c+4-r)%4)) -: 8];
+        end
+    end
+endfunction
+
+genvar l, j;
 generate
     if (STAGE < 14) begin : g_expand
-        assign state_next = state_in;
+        assign to_sbox = '0;
+        assign direct = state_in;
         aes_key_fwd_step #(.STEP(STAGE + 1)) key_step_inst (
             .win_in(win_in), .key_256(key_256_in), .win_out(win_next));
     end else if (STAGE == 14) begin : g_whiten
         for (l = 0; l < LANES; l = l + 1) begin : g_lane
-            assign state_next[128*l +: 128] = state_in[128*l +: 128] ^ win_in[127:0];
+            assign to_sbox[128*l +: 128] = inv_shift_rows(state_in[128*l +: 128] ^ win_in[127:0]);
         end
+        assign direct = '0;
         assign win_next = win_in;
     end else begin : g_round
         for (l = 0; l < LANES; l = l + 1) begin : g_lane
             aes_dec_round #(.ROUND(ROUND)) round_inst (
                 .state_in(state_in[128*l +: 128]),
                 .round_key(win_in[255:128]),
-                .key_256(key_256_in),
-                .state_out(state_next[128*l +: 128])
+                .to_sbox(to_sbox[128*l +: 128]),
+                .direct(direct[128*l +: 128])
             );
         end
         if (ROUND >= 2) begin : g_key
@@ -60,15 +78,39 @@ generate
             assign win_next = win_in;
         end
     end
+    if (STAGE >= 14 && STAGE < 28) begin : g_sub
+        for (l = 0; l < LANES; l = l + 1) begin : g_lane
+            for (j = 0; j < 8; j = j + 1) begin : g_rom
+                aes_inv_sbox_rom2 rom_inst (
+                    .clk(clk), .ce(ce),
+                    .a0(to_sbox[128*l + 16*j +: 8]), .a1(to_sbox[128*l + 16*j + 8 +: 8]),
+                    .q0(sboxed[128*l + 16*j +: 8]), .q1(sboxed[128*l + 16*j + 8 +: 8]));
+            end
+        end
+    end else begin : g_no_sub
+        assign sboxed = '0;
+    end
+    if (STAGE == 14 || (STAGE >= 19 && STAGE < 28)) begin : g_out_sub
+        assign state_out = sboxed;
+    end else if (STAGE >= 15 && STAGE <= 18) begin : g_out_pick
+        assign state_out = key_256_reg ? sboxed : direct_reg;
+    end else begin : g_out_direct
+        assign state_out = direct_reg;
+    end
 endgenerate
 
 always_ff @(posedge clk) begin
     if (ce) begin
-        state_out   <= state_next;
+        direct_reg  <= direct;
         win_out     <= win_next;
-        key_256_out <= key_256_in;
+        key_256_reg <= key_256_in;
     end
 end
+assign key_256_out = key_256_reg;
+
+// Each stage uses either the lookups, the direct path or both.
+logic unused_paths;
+assign unused_paths = ^{direct_reg, to_sbox, sboxed};
 
 endmodule
 

@@ -1,9 +1,16 @@
-// One AES encryption round on one block (FIPS-197 5.1), combinational:
-// SubBytes, ShiftRows, MixColumns (skipped in the final round), AddRoundKey.
-// The round number is fixed; whether it is a full round, the final round or
-// a pass-through depends on the key size of the block (10 rounds for 128-bit
-// keys, 14 for 256-bit keys). Blocks are in FIPS-197 byte order (byte 0 in
-// [127:120]).
+// The logic of one AES encryption round (FIPS-197 5.1) between two S-box
+// lookups, combinational. The pipeline keeps SubBytes at the end of each
+// stage, in block-RAM ROMs whose output register is the stage register
+// (aes_enc_stage), so a round's input here has already been through the
+// S-box, and its output goes either to the next lookup or straight to the
+// stage register:
+//   full round:  to_sbox = MixColumns(ShiftRows(state_in)) ^ round_key
+//   final round: direct  = ShiftRows(state_in) ^ round_key
+//   pass:        direct  = state_in   (rounds 11..14 of a 128-bit key)
+// Whether round ROUND is full, final or a pass depends on the key size of
+// the block (10 rounds for 128-bit keys, 14 for 256-bit keys); the stage
+// chooses by the registered key size. Blocks are in FIPS-197 byte order
+// (byte 0 in [127:120]).
 `default_nettype none
 
 module aes_enc_round #(
@@ -13,7 +20,8 @@ module aes_enc_round #(
     input  wire logic [127:0] state_in,
     input  wire logic [127:0] round_key,
     input  wire logic         key_256,
-    output logic      [127:0] state_out
+    output logic      [127:0] to_sbox,    // rounds 1..13: input of the next SubBytes
+    output logic      [127:0] direct      // rounds 10..14: final round or pass
 );
 
 initial begin
@@ -40,29 +48,28 @@ function automatic logic [31:0] mix_column(input logic [31:0] c);
 endfunction
 
 // Byte n of the state sits at [127-8n -: 8]; row r, column c is byte r+4c.
-logic [127:0] shifted, substituted, mixed;
+logic [127:0] shifted, mixed;
 
 genvar r, c;
 generate
     for (c = 0; c < 4; c = c + 1) begin : g_col
         for (r = 0; r < 4; r = r + 1) begin : g_row
             assign shifted[127-8*(r+4*c) -: 8] = state_in[127-8*(r+4*((c+r)%4)) -: 8];
-            aes_sbox sbox_inst (.in_byte(shifted[127-8*(r+4*c) -: 8]),
-                                .out_byte(substituted[127-8*(r+4*c) -: 8]));
         end
-        assign mixed[127-32*c -: 32] = mix_column(substituted[127-32*c -: 32]);
+        assign mixed[127-32*c -: 32] = mix_column(shifted[127-32*c -: 32]);
     end
 endgenerate
 
 always_comb begin
+    to_sbox = (ROUND < 14) ? mixed ^ round_key : '0;
     if (ROUND < 10) begin
-        state_out = mixed ^ round_key;
+        direct = '0;
     end else if (ROUND == 10) begin
-        state_out = (key_256 ? mixed : substituted) ^ round_key;
+        direct = shifted ^ round_key;
     end else if (ROUND < 14) begin
-        state_out = key_256 ? (mixed ^ round_key) : state_in;
+        direct = state_in;
     end else begin
-        state_out = key_256 ? (substituted ^ round_key) : state_in;
+        direct = key_256 ? (shifted ^ round_key) : state_in;
     end
 end
 

@@ -3,6 +3,13 @@
 // STAGE 0 adds round key 0; STAGE 1..14 runs round STAGE. Every stage also
 // expands the round key the next stage needs, so the key travels with the
 // block and consecutive beats may use different keys.
+// SubBytes is the last step of a stage: its lookups are block-RAM ROMs
+// (aes_sbox_rom2, two lookups per RAMB18E2) whose output register is the
+// stage register, so between stages a block is "state after SubBytes" and
+// the rest of the round (aes_enc_round) runs at the start of the next stage.
+// A stage that may end a block's cipher (the final round: 10 for 128-bit
+// keys, 14 for 256-bit keys) or pass it (11..14 for 128-bit keys) also
+// registers that result and picks by the block's registered key size.
 `default_nettype none
 
 module aes_enc_stage #(
@@ -28,25 +35,36 @@ initial begin
     end
 end
 
-logic [128*LANES-1:0] state_next;
+logic [128*LANES-1:0] to_sbox, sboxed, direct, direct_reg;
 logic [255:0]         win_next;
+logic                 key_256_reg;
 
-genvar l;
+genvar l, j;
 generate
-    if (STAGE == 0) begin : g_whiten
-        // win_in here is the raw key window: {key[0:15], key[16:31]} for
-        // 256-bit keys, {key[0:15], key[0:15]} for 128-bit keys.
-        for (l = 0; l < LANES; l = l + 1) begin : g_lane
-            assign state_next[128*l +: 128] = state_in[128*l +: 128] ^ win_in[255:128];
-        end
-    end else begin : g_round
-        for (l = 0; l < LANES; l = l + 1) begin : g_lane
+    for (l = 0; l < LANES; l = l + 1) begin : g_lane
+        if (STAGE == 0) begin : g_whiten
+            // win_in here is the raw key window: {key[0:15], key[16:31]} for
+            // 256-bit keys, {key[0:15], key[0:15]} for 128-bit keys.
+            assign to_sbox[128*l +: 128] = state_in[128*l +: 128] ^ win_in[255:128];
+            assign direct[128*l +: 128] = '0;
+        end else begin : g_round
             aes_enc_round #(.ROUND(STAGE)) round_inst (
                 .state_in(state_in[128*l +: 128]),
                 .round_key(win_in[127:0]),
                 .key_256(key_256_in),
-                .state_out(state_next[128*l +: 128])
+                .to_sbox(to_sbox[128*l +: 128]),
+                .direct(direct[128*l +: 128])
             );
+        end
+        if (STAGE < 14) begin : g_sub
+            for (j = 0; j < 8; j = j + 1) begin : g_rom
+                aes_sbox_rom2 rom_inst (
+                    .clk(clk), .ce(ce),
+                    .a0(to_sbox[128*l + 16*j +: 8]), .a1(to_sbox[128*l + 16*j + 8 +: 8]),
+                    .q0(sboxed[128*l + 16*j +: 8]), .q1(sboxed[128*l + 16*j + 8 +: 8]));
+            end
+        end else begin : g_no_sub
+            assign sboxed[128*l +: 128] = '0;
         end
     end
     if (STAGE < 14) begin : g_key
@@ -58,15 +76,27 @@ generate
     end else begin : g_no_key
         assign win_next = win_in;
     end
+    if (STAGE < 10) begin : g_out_sub
+        assign state_out = sboxed;
+    end else if (STAGE < 14) begin : g_out_pick
+        assign state_out = key_256_reg ? sboxed : direct_reg;
+    end else begin : g_out_direct
+        assign state_out = direct_reg;
+    end
 endgenerate
 
 always_ff @(posedge clk) begin
     if (ce) begin
-        state_out   <= state_next;
+        direct_reg  <= direct;
         win_out     <= win_next;
-        key_256_out <= key_256_in;
+        key_256_reg <= key_256_in;
     end
 end
+assign key_256_out = key_256_reg;
+
+// Stages 1..9 never use the direct path; stage 14 never looks up the S-box.
+logic unused_paths;
+assign unused_paths = ^{direct_reg, to_sbox, sboxed};
 
 endmodule
 
