@@ -25,6 +25,20 @@ struct Slot {
 
 bool has_ports(std::uint8_t proto) { return proto == 6 || proto == 17 || proto == 132; }
 
+// Whether a policy tells packets of one address pair apart by ICMP type and
+// code (the ports of the SPD's flow key), which the card's flow key does not hold.
+bool icmp_selector(const Policy& p) {
+  return p.sel.icmp_type || p.sel.icmp_code || (p.sel.ulproto == ipproto::kAny && (p.sel.sport || p.sel.dport));
+}
+
+// Inbound packets without ESP whose answer does not follow from the flow alone:
+// IP-in-IP (an IPComp tunnel SA's uncompressed form) and UDP to the NAT-T port
+// (the host looks into the payload).
+bool inbound_content_decides(const IpInfo& ip) {
+  return ip.ulproto == ipproto::kIpIp || ip.ulproto == ipproto::kIpv6 ||
+         (ip.ulproto == ipproto::kUdp && ip.dport && *ip.dport == 4500);
+}
+
 std::uint64_t unix_now() {
   using namespace std::chrono;
   return static_cast<std::uint64_t>(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
@@ -41,10 +55,12 @@ struct CardOffload::Impl {
   CardInfo info;
   OffloadStats st;
   std::vector<Slot> slots;
-  std::vector<bool> flow_used;
+  std::vector<bool> flow_used, in_flow_used;  // the outbound and the inbound flow table
+  std::vector<std::int64_t> flow_sa;  // outbound flow entry -> the SA entry it protects with (-1: none)
   std::map<const Sa*, std::uint32_t> out_slot, in_slot;
   std::vector<Policy> in_policies;  // copies: Slot::sel points into them
-  bool icmp_selectors = false;      // flows without ports cannot be cached (program())
+  bool icmp_selectors = false;      // outbound flows without ports cannot be cached (program())
+  bool in_icmp_selectors = false;   // the same for inbound flows
   std::uint32_t replay_next = 0;
 
   Impl(RegisterTransport& b, DataPlane& d) : bus(b), dp(d) {}
@@ -118,15 +134,23 @@ struct CardOffload::Impl {
     return s;
   }
 
+  std::optional<FlowEntry> flow_key(const IpInfo& ip, bool icmp_sel);
+  std::optional<std::uint32_t> place_flow(const FlowEntry& f, std::vector<bool>& used);
+  void clear_slot(std::uint32_t index);
+  void sync_sad();
   void install_flow(const IpInfo& ip, const Result& r, const std::vector<SaRef>& used);
+  void install_inbound_flow(const IpInfo& ip, const Result& r);
   Result answer_outbound(const PacketMeta& meta, Packet& p);
+  Result answer_inbound(const PacketMeta& meta, Packet& p);
   void apply_event(const PacketMeta& meta);
 };
 
-void CardOffload::Impl::install_flow(const IpInfo& ip, const Result& r, const std::vector<SaRef>& used) {
-  if (ip.is_fragment || (!has_ports(ip.ulproto) && icmp_selectors)) {
+// The key of a packet's flow entry, or nullopt (counted) when the card's key
+// cannot tell the flow apart.
+std::optional<FlowEntry> CardOffload::Impl::flow_key(const IpInfo& ip, bool icmp_sel) {
+  if (ip.is_fragment || (!has_ports(ip.ulproto) && icmp_sel)) {
     ++st.flows_not_cacheable;
-    return;
+    return std::nullopt;
   }
   FlowEntry f{};
   f.valid = 1;
@@ -135,13 +159,67 @@ void CardOffload::Impl::install_flow(const IpInfo& ip, const Result& r, const st
   if (has_ports(ip.ulproto)) {
     if (!ip.sport || !ip.dport) {
       ++st.flows_not_cacheable;
-      return;
+      return std::nullopt;
     }
     f.src_port = *ip.sport;
     f.dst_port = *ip.dport;
   }
   f.src_addr = address_words(ip.src);
   f.dst_addr = address_words(ip.dst);
+  return f;
+}
+
+// Writes f into a free way of its bucket in the table whose entries used
+// marks; the index, or nullopt (counted) when the bucket is full.
+std::optional<std::uint32_t> CardOffload::Impl::place_flow(const FlowEntry& f, std::vector<bool>& used) {
+  const std::uint32_t b = flow_bucket(f, info.caps.flow_count);
+  for (std::uint32_t w = 0; w < kWays; ++w) {
+    const std::uint32_t i = b * kWays + w;
+    if (used[i]) continue;
+    write_flow_entry(bus, info, i, f);
+    used[i] = true;
+    ++st.flows_installed;
+    if (f.inbound) ++st.flows_inbound;
+    return i;
+  }
+  ++st.flows_no_room;
+  return std::nullopt;
+}
+
+// The SA entry goes: written invalid with every key word zero (an all-zero
+// context), and the outbound flow entries that protect with it are removed,
+// so their packets reach the host again (flow_miss).
+void CardOffload::Impl::clear_slot(std::uint32_t index) {
+  write_sa_context(bus, info, index, SaContext{});
+  for (std::uint32_t f = 0; f < flow_sa.size(); ++f) {
+    if (flow_sa[f] != static_cast<std::int64_t>(index)) continue;
+    write_flow_entry(bus, info, f, FlowEntry{});
+    flow_used[f] = false;
+    flow_sa[f] = -1;
+    ++st.flows_removed;
+  }
+  Slot& s = slots[index];
+  (s.inbound ? in_slot : out_slot).erase(s.sa.get());
+  s = Slot{};
+  ++st.sa_cleared;
+}
+
+// SAs the SAD no longer holds (deleted, flushed, replaced by an update) or
+// that are dead leave the card.
+void CardOffload::Impl::sync_sad() {
+  for (std::uint32_t i = 0; i < slots.size(); ++i) {
+    const Slot& s = slots[i];
+    if (!s.sa) continue;
+    const SaConfig& c = s.sa->config();
+    const SaRef now = dp.sad().get(SaKey{c.dst, c.proto, c.spi});
+    if (now.get() != s.sa.get() || s.sa->state() == SaState::kDead) clear_slot(i);
+  }
+}
+
+void CardOffload::Impl::install_flow(const IpInfo& ip, const Result& r, const std::vector<SaRef>& used) {
+  auto key = flow_key(ip, icmp_selectors);
+  if (!key) return;
+  FlowEntry& f = *key;
 
   const auto pol = dp.spd().find(Direction::kOut, flow_key_of(ip));
   const bool plain_forward = r.verdict == Verdict::kForward && used.empty();
@@ -168,16 +246,48 @@ void CardOffload::Impl::install_flow(const IpInfo& ip, const Result& r, const st
     ++st.flows_not_cacheable;
     return;
   }
-  const std::uint32_t b = flow_bucket(f, info.caps.flow_count);
-  for (std::uint32_t w = 0; w < kWays; ++w) {
-    const std::uint32_t i = b * kWays + w;
-    if (flow_used[i]) continue;
-    write_flow_entry(bus, info, i, f);
-    flow_used[i] = true;
-    ++st.flows_installed;
+  if (auto i = place_flow(f, flow_used); i && f.action == FlowEntry::Action::kProtect) flow_sa[*i] = f.sa_index0;
+}
+
+// An inbound packet without ESP the host answered: the card keeps the flow
+// when the inbound SPD's answer needs no IPsec (bypass, or no policy with
+// def_policy accepting it) or is a discard policy. A flow whose policy wants
+// IPsec stays with the host, which drops its clear packets (inbound_policy).
+void CardOffload::Impl::install_inbound_flow(const IpInfo& ip, const Result& r) {
+  if (inbound_content_decides(ip)) {
+    ++st.flows_not_cacheable;
     return;
   }
-  ++st.flows_no_room;
+  auto key = flow_key(ip, in_icmp_selectors);
+  if (!key) return;
+  FlowEntry& f = *key;
+  f.inbound = 1;
+  const auto pol = dp.spd().find(Direction::kIn, flow_key_of(ip));
+  const PolicyAction act = pol ? pol->action : PolicyAction::kNone;
+  if ((act == PolicyAction::kNone || act == PolicyAction::kBypass) && r.verdict == Verdict::kForward &&
+      r.reason == Reason::kNone) {
+    f.action = FlowEntry::Action::kBypass;
+  } else if (pol && act == PolicyAction::kDiscard && r.verdict == Verdict::kDrop &&
+             r.reason == Reason::kPolicyDiscard) {
+    f.action = FlowEntry::Action::kDiscard;
+  } else {
+    ++st.flows_not_cacheable;
+    return;
+  }
+  place_flow(f, in_flow_used);
+}
+
+// An inbound exception: the software data plane answers it. A packet without
+// ESP the card had no flow entry for may leave one behind.
+Result CardOffload::Impl::answer_inbound(const PacketMeta& meta, Packet& p) {
+  const auto reason = static_cast<CardReason>(meta.reason);
+  const bool cleartext = reason == CardReason::kFlowMiss || reason == CardReason::kFlowToHost ||
+                         reason == CardReason::kInboundClear;
+  if (cleartext) ++st.cleartext_checked;
+  const ParseResult pr = parse_ip(p.bytes(), false);
+  const Result r = dp.input(p);
+  if (reason == CardReason::kFlowMiss && pr.info && dp.last_history().empty()) install_inbound_flow(*pr.info, r);
+  return r;
 }
 
 Result CardOffload::Impl::answer_outbound(const PacketMeta& meta, Packet& p) {
@@ -224,14 +334,13 @@ void CardOffload::program() {
   if (caps.sa_count < kWays || caps.flow_count < kWays) throw Error("card tables smaller than one bucket");
   m.slots.assign(caps.sa_count, Slot{});
   m.flow_used.assign(caps.flow_count, false);
+  m.in_flow_used.assign(caps.flow_count, false);
+  m.flow_sa.assign(caps.flow_count, -1);
   m.in_policies.clear();
+  m.icmp_selectors = m.in_icmp_selectors = false;
   m.dp.spd().for_each([&](const Policy& p) {
     if (p.dir == Direction::kIn) m.in_policies.push_back(p);
-    // Such a policy tells packets of one address pair apart by ICMP type and code
-    // (the ports of the SPD's flow key), which the card's flow key does not hold.
-    if (p.dir == Direction::kOut &&
-        (p.sel.icmp_type || p.sel.icmp_code || (p.sel.ulproto == ipproto::kAny && (p.sel.sport || p.sel.dport))))
-      m.icmp_selectors = true;
+    if (icmp_selector(p)) (p.dir == Direction::kOut ? m.icmp_selectors : m.in_icmp_selectors) = true;
   });
 
   const std::uint32_t ctrl_base = m.info.require(ctrl::kType, ctrl::kVersion, "ctrl");
@@ -245,8 +354,14 @@ void CardOffload::program() {
   m.bus.write32(ctrl_reg(ctrl::kControl), ctrl::kControlEnable.put(1));
 }
 
+void CardOffload::sync() {
+  Impl& m = *impl_;
+  if (!m.slots.empty()) m.sync_sad();
+}
+
 std::optional<Result> CardOffload::answer(const PacketMeta& meta, ByteView frame, Packet& out) {
   Impl& m = *impl_;
+  sync();
   if (is_sa_event(meta)) {
     m.apply_event(meta);
     return std::nullopt;
@@ -268,11 +383,12 @@ std::optional<Result> CardOffload::answer(const PacketMeta& meta, ByteView frame
     out.trim_back(out.size() - pr.info->total_len);
   ++m.st.host_answered;
   if (meta.direction == PacketMeta::Direction::kOutbound) return m.answer_outbound(meta, out);
-  return m.dp.input(out);
+  return m.answer_inbound(meta, out);
 }
 
 bool CardOffload::note_card_forward(Direction dir, ByteView in_frame, ByteView out_frame) {
   Impl& m = *impl_;
+  sync();
   ++m.st.card_forwarded;
   const bool outbound = dir == Direction::kOut;
   const auto esp = find_esp(outbound ? out_frame : in_frame);
@@ -310,17 +426,6 @@ bool CardOffload::note_card_forward(Direction dir, ByteView in_frame, ByteView o
   cur.bytes.fetch_add(bytes);
   if (cur.first_use_time.load() == 0) cur.first_use_time.store(unix_now());
   return true;
-}
-
-Result CardOffload::check_inbound_cleartext(ByteView frame) {
-  Impl& m = *impl_;
-  auto eth = parse_ethernet(frame);
-  Packet p;
-  if (!eth || !p.assign(frame.subspan(eth->l3_off))) return Result{Verdict::kDrop, Reason::kNotEthernetIp};
-  if (ParseResult pr = parse_ip(p.bytes(), false); pr.info && pr.info->total_len < p.size())
-    p.trim_back(p.size() - pr.info->total_len);
-  ++m.st.cleartext_checked;
-  return m.dp.input(p);
 }
 
 std::vector<std::uint64_t> CardOffload::read_drop_counters() {

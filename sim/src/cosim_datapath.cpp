@@ -38,6 +38,7 @@ Outcome CosimDataPath::process(Direction dir, ByteView frame) {
   meta.port = out ? card::PacketMeta::Port::kPlain : card::PacketMeta::Port::kProtected;
   meta.pkt_len = static_cast<std::uint16_t>(frame.size());
   if (auto eth = parse_ethernet(frame)) meta.l3_offset = static_cast<std::uint8_t>(eth->l3_off);
+  offload_->sync();  // SAs the host deleted since the last frame leave the card first
   card_->take_drop_events();
   card_->push(in_port, frame, meta);
 
@@ -74,14 +75,10 @@ Outcome CosimDataPath::process(Direction dir, ByteView frame) {
   for (const Frame& e : events) offload_->answer(e.meta, e.data, scratch);
   Outcome o;
   if (result) {
-    const bool sa_used = offload_->note_card_forward(dir, frame, result->data);
+    // Opened by an SA of the card, or passed by a flow entry (inbound: the
+    // host's inbound policy, cached on the card, let the flow through).
+    offload_->note_card_forward(dir, frame, result->data);
     o.by_card = true;
-    if (!out && !sa_used) {
-      const Result r = offload_->check_inbound_cleartext(result->data);
-      o.verdict = r.verdict;
-      o.reason = r.reason;
-      o.by_card = r.verdict == Verdict::kForward;  // a drop is the host's (counted there)
-    }
     o.frame = std::move(result->data);
   } else if (exception) {
     o.card_reason = exception->meta.reason;

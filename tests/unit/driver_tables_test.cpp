@@ -85,6 +85,19 @@ TEST(DriverTables, WriteFlowEntryCommitsTheWholeEntry) {
   EXPECT_THROW(write_flow_entry(model, card, 256, f), Error);
 }
 
+TEST(DriverTables, InboundFlowEntryHasItsBitSix) {
+  CardRegisterModel model({0, 0, 64, 256, 512});
+  const CardInfo card = discover(model);
+  FlowEntry f;
+  f.valid = 1;
+  f.inbound = 1;
+  f.action = FlowEntry::Action::kDiscard;
+  f.protocol = 6;
+  write_flow_entry(model, card, 3, f);
+  // registers.md, flow entry: inbound bit 6 (the table the entry goes to), reserved0 bit 7.
+  EXPECT_EQ(model.committed_flow().at(3)[0], 1u | (1u << 2) | (1u << 6) | (6u << 8));
+}
+
 TEST(DriverTables, CountersReadBack) {
   CardRegisterModel model({0, 0, 64, 256, 512});
   const CardInfo card = discover(model);

@@ -4,12 +4,15 @@
 // what the card did.
 //
 // Inbound SAs go into the card's SA table by hash (card_hash.hpp), outbound
-// ones into any free entry when a flow first needs them. The flow table is a
-// cache: a packet with no flow entry reaches the host as flow_miss, the
+// ones into any free entry when a flow first needs them. The flow tables are
+// caches: a packet with no flow entry reaches the host as flow_miss, the
 // software data plane answers it, and when the SPD's answer is one the card
-// can give by itself (protect with one card-capable SA, bypass, discard) an
-// exact-match flow entry is installed, so later packets of the flow stay on
-// the card. Everything else stays with the software data plane.
+// can give by itself an exact-match flow entry is installed, so later packets
+// of the flow stay on the card. Outbound: protect with one card-capable SA,
+// bypass, discard. Inbound (packets that arrive without ESP): bypass (the
+// inbound policy needs no IPsec) or discard; a flow whose inbound policy
+// wants IPsec stays with the host, which drops its clear packets.
+// Everything else stays with the software data plane.
 #pragma once
 
 #include <array>
@@ -29,13 +32,16 @@ struct OffloadStats {
   std::uint64_t sa_outbound = 0;        // SAs placed for outbound flows
   std::uint64_t sa_not_capable = 0;     // SAs the card cannot do (software only)
   std::uint64_t sa_no_room = 0;         // capable SAs without a free entry (software only)
-  std::uint64_t flows_installed = 0;
+  std::uint64_t flows_installed = 0;     // both tables
+  std::uint64_t flows_inbound = 0;       // of them in the inbound table
+  std::uint64_t flows_removed = 0;       // outbound entries removed with the SA they protected with
+  std::uint64_t sa_cleared = 0;          // SA entries cleared: SA deleted from the SAD, replaced, or dead
   std::uint64_t flows_no_room = 0;      // flow bucket full: the flow stays in software
   std::uint64_t flows_not_cacheable = 0;  // the SPD's answer is not one the card can give
   std::uint64_t card_forwarded = 0;     // packets the card processed and sent on itself
   std::uint64_t host_answered = 0;      // exceptions the software data plane answered
   std::uint64_t events = 0;             // SA events (lifetime, sequence overflow)
-  std::uint64_t cleartext_checked = 0;  // inbound packets without IPsec the card passed, checked by the host
+  std::uint64_t cleartext_checked = 0;  // inbound packets without ESP the card sent to the host for its inbound policy
   std::array<std::uint64_t, kCardReasonCount> exceptions{};  // frames to the host, by card reason
 };
 
@@ -66,6 +72,13 @@ class CardOffload {
   const CardInfo& card() const;
   const OffloadStats& stats() const;
 
+  // Follows the SAD: the card entry of an SA the SAD no longer holds (deleted,
+  // flushed, replaced by an update) or that is dead is written invalid with
+  // its key words zero, and the outbound flow entries protecting with it are
+  // removed. answer() and note_card_forward() call it first; a host loop calls
+  // it before handing the card new traffic after it changed the SAD.
+  void sync();
+
   // A frame the card sent to the host (m_host). An exception is run through
   // the software data plane (its direction from meta): the result is returned
   // and, when kForward, out holds the IP packet to send. An SA event updates
@@ -75,14 +88,8 @@ class CardOffload {
   // The card protected (outbound) or opened (inbound) in_frame itself and sent
   // out_frame: the host's SA state follows (sequence number, replay window,
   // outer IPv4 identification, lifetime counts). False when no SA of the card
-  // was involved (a bypass flow outbound, a packet without IPsec inbound).
+  // was involved (a bypass flow entry in either direction).
   bool note_card_forward(Direction dir, ByteView in_frame, ByteView out_frame);
-
-  // The inbound path passes packets without IPsec on unchanged, with no check of
-  // the inbound policy: the host checks such a packet the card forwarded
-  // (frame) against the SPD as the software data plane does (def_policy, a
-  // policy that requires IPsec). kForward: the packet may go on as the card sent it.
-  Result check_inbound_cleartext(ByteView frame);
 
   // The card's drop counters through the registers, indexed by card reason code.
   std::vector<std::uint64_t> read_drop_counters();

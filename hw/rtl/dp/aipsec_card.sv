@@ -7,7 +7,8 @@
 //   both paths' m_host -> m_host               (whole frames, round robin)
 //
 // Committed SA contexts go to both paths at once (an entry is taken when both
-// have taken it); flow entries go to the outbound path only. The two paths'
+// have taken it); a flow entry goes to the outbound or the inbound path's flow
+// table by its inbound bit. The two paths'
 // counter pulses are queued and merged into the control block's single inputs.
 `default_nettype none
 
@@ -152,6 +153,14 @@ module aipsec_card #(
     end
   end
 
+  // ------------------------------------------------- flow commit demux
+  // The entry's inbound bit picks the table; the control block holds the entry
+  // until that path takes it.
+  logic out_flow_valid, out_flow_ready, in_flow_valid, in_flow_ready;
+  assign in_flow_valid = flow_valid && flow_entry.inbound == 1'b1;
+  assign out_flow_valid = flow_valid && flow_entry.inbound == 1'b0;
+  assign flow_ready = flow_entry.inbound == 1'b1 ? in_flow_ready : out_flow_ready;
+
   // ------------------------------------------------- host port demux
   // tuser.direction of a frame's first beat picks the path for the whole frame.
   logic host_mid_reg, host_to_in_reg, host_to_in;
@@ -194,14 +203,14 @@ module aipsec_card #(
     .m_host_tuser(out_mh_tuser), .m_host_tvalid(out_mh_tvalid), .m_host_tready(out_mh_tready),
     .s_sa_wr_valid(out_sa_valid), .s_sa_wr_ready(out_sa_ready), .s_sa_wr_index(sa_index),
     .s_sa_wr_entry(sa_entry),
-    .s_flow_wr_valid(flow_valid), .s_flow_wr_ready(flow_ready), .s_flow_wr_index(flow_index),
+    .s_flow_wr_valid(out_flow_valid), .s_flow_wr_ready(out_flow_ready), .s_flow_wr_index(flow_index),
     .s_flow_wr_entry(flow_entry),
     .ctrl_control, .ctrl_settings,
     .m_sa_cnt_valid(out_cnt_valid), .m_sa_cnt_index(out_cnt_index), .m_sa_cnt_bytes(out_cnt_bytes),
     .m_drop_valid(out_drop_valid), .m_drop_reason(out_drop_reason)
   );
 
-  aipsec_inbound #(.DATA_W(DATA_W), .SA_COUNT(SA_COUNT)) u_inbound (
+  aipsec_inbound #(.DATA_W(DATA_W), .SA_COUNT(SA_COUNT), .FLOW_COUNT(FLOW_COUNT)) u_inbound (
     .clk, .rst,
     .s_axis_tdata(s_prot_tdata), .s_axis_tkeep(s_prot_tkeep), .s_axis_tlast(s_prot_tlast),
     .s_axis_tuser(s_prot_tuser), .s_axis_tvalid(s_prot_tvalid), .s_axis_tready(s_prot_tready),
@@ -213,6 +222,8 @@ module aipsec_card #(
     .m_host_tuser(in_mh_tuser), .m_host_tvalid(in_mh_tvalid), .m_host_tready(in_mh_tready),
     .s_sa_wr_valid(in_sa_valid), .s_sa_wr_ready(in_sa_ready), .s_sa_wr_index(sa_index),
     .s_sa_wr_entry(sa_entry),
+    .s_flow_wr_valid(in_flow_valid), .s_flow_wr_ready(in_flow_ready), .s_flow_wr_index(flow_index),
+    .s_flow_wr_entry(flow_entry),
     .ctrl_control, .ctrl_settings,
     .m_sa_cnt_valid(in_cnt_valid), .m_sa_cnt_index(in_cnt_index), .m_sa_cnt_bytes(in_cnt_bytes),
     .m_drop_valid(in_drop_valid), .m_drop_reason(in_drop_reason)

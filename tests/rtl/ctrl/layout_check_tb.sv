@@ -32,6 +32,8 @@ module layout_check_tb;
     if (flow[3:2] != 2'd2) errors++;
     if (flow[335:320] != 16'h0007) errors++;
     if (flow[63:48] != 16'd4500) errors++;
+    flow.inbound = 1'b1;                    // the inbound table's entry: bit 6
+    if (flow[7:6] != 2'b01) errors++;
     meta = '0;
     meta.reason = 8'd14;
     meta.pkt_len = 16'd9000;

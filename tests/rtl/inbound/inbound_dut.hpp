@@ -1,6 +1,7 @@
 // Driver of the Verilated aipsec_inbound: frames in on s_axis / s_host with
 // random gaps, frames out of m_axis / m_host under random back-pressure,
-// counter and drop events recorded, SA entries written on the commit port.
+// counter and drop events recorded, SA and inbound flow entries written on
+// their commit ports.
 #pragma once
 
 #include <cstdint>
@@ -60,6 +61,20 @@ class Dut {
       if (done) break;
     } while (true);
     top_.s_sa_wr_valid = 0;
+  }
+
+  void write_flow(unsigned index, const aipsec::card::FlowEntry& e) {
+    const auto w = e.pack();
+    for (unsigned i = 0; i < w.size(); ++i) top_.s_flow_wr_entry[i] = w[i];
+    top_.s_flow_wr_index = index;
+    top_.s_flow_wr_valid = 1;
+    do {
+      top_.eval();
+      const bool done = top_.s_flow_wr_ready;
+      tick();
+      if (done) break;
+    } while (true);
+    top_.s_flow_wr_valid = 0;
   }
 
   // Frames go in in the order sent, each on its port (s_axis or s_host), so

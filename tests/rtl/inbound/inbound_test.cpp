@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -22,6 +23,7 @@ namespace {
 
 using namespace inb;
 using aipsec::Reason;
+using aipsec::card::FlowEntry;
 
 int g_fail = 0;
 #define CHECK(cond, ...)                                                  \
@@ -413,8 +415,9 @@ void exceptions(Bench& b) {
   Bytes ah = ethernet(datagram(4, 100, 51, 1, 2, 0, 0, 0, b.rng));
   b.host_frame(ah, 6);
 
-  b.pass_frame(ethernet(datagram(4, 300, 17, 1, 2, 53, 53, 0, b.rng)));
-  b.pass_frame(ethernet(datagram(6, 700, 6, 1, 2, 80, 443, 0, b.rng)));
+  // without ESP and with no inbound flow entry: the host decides (flow_miss)
+  b.host_frame(ethernet(datagram(4, 300, 17, 1, 2, 53, 53, 0, b.rng)), 1);
+  b.host_frame(ethernet(datagram(6, 700, 6, 1, 2, 80, 443, 0, b.rng)), 1);
 
   // bad_length and truncated, as the software receiver says
   Bytes cut = protect(*known, ip);
@@ -434,6 +437,161 @@ void exceptions(Bench& b) {
   b.host_frame(f, 0);
   known->tx->runtime().seq_out.store(known->tx->runtime().seq_out.load() - 1);  // resend that number later
   b.set_control(kEnable);
+}
+
+// Packets without ESP from the protected port against the inbound flow
+// table. The bench keeps its own model of what it wrote (key -> index,
+// action), placing entries in a free way of the key's bucket as the host
+// does; the expected outcome of every frame is that model's answer for the
+// key the bench built the frame with.
+struct ClearFlow {
+  int v = 4;
+  std::uint8_t proto = 17;
+  unsigned src = 0, dst = 0;
+  std::uint16_t sport = 0, dport = 0;
+};
+
+class FlowModel {
+ public:
+  struct Slot {
+    bool valid = false;
+    std::array<std::uint32_t, 4> src{}, dst{};
+    bool v6 = false;
+    std::uint8_t proto = 0;
+    std::uint16_t sport = 0, dport = 0;
+    FlowEntry::Action action = FlowEntry::Action::kBypass;
+  };
+
+  static FlowEntry entry_of(const ClearFlow& f, FlowEntry::Action a) {
+    FlowEntry e{};
+    e.valid = 1;
+    e.inbound = 1;
+    e.ipv6 = f.v == 6;
+    e.action = a;
+    e.protocol = f.proto;
+    const bool ports = f.proto == 6 || f.proto == 17 || f.proto == 132;
+    e.src_port = ports ? f.sport : 0;
+    e.dst_port = ports ? f.dport : 0;
+    e.src_addr = addr_words(inner_addr(f.v, f.src));
+    e.dst_addr = addr_words(inner_addr(f.v, f.dst));
+    return e;
+  }
+  // Writes the entry into a free way of its bucket (or over the flow's own
+  // entry); false when the bucket is full.
+  bool install(Dut& dut, const ClearFlow& f, FlowEntry::Action a) {
+    const FlowEntry e = entry_of(f, a);
+    const unsigned b = aipsec::card::flow_bucket(e, INBOUND_FLOW_COUNT);
+    std::optional<unsigned> at;
+    if (auto i = find(e)) at = i;
+    for (unsigned w = 0; w < aipsec::card::kWays && !at; ++w)
+      if (!slots_[b * aipsec::card::kWays + w].valid) at = b * aipsec::card::kWays + w;
+    if (!at) return false;
+    dut.write_flow(*at, e);
+    slots_[*at] = Slot{true, e.src_addr, e.dst_addr, bool(e.ipv6), e.protocol, e.src_port, e.dst_port, a};
+    return true;
+  }
+  void remove(Dut& dut, const ClearFlow& f) {
+    const FlowEntry e = entry_of(f, FlowEntry::Action::kBypass);
+    if (auto i = find(e)) {
+      FlowEntry off = e;
+      off.valid = 0;
+      dut.write_flow(*i, off);
+      slots_[*i].valid = false;
+    }
+  }
+  // The index of the flow's valid entry, if any (the lowest way first, as the card).
+  std::optional<unsigned> find(const FlowEntry& e) const {
+    const unsigned b = aipsec::card::flow_bucket(e, INBOUND_FLOW_COUNT);
+    for (unsigned w = 0; w < aipsec::card::kWays; ++w) {
+      const Slot& s = slots_[b * aipsec::card::kWays + w];
+      if (s.valid && s.v6 == bool(e.ipv6) && s.proto == e.protocol && s.sport == e.src_port &&
+          s.dport == e.dst_port && s.src == e.src_addr && s.dst == e.dst_addr)
+        return b * aipsec::card::kWays + w;
+    }
+    return std::nullopt;
+  }
+  const Slot& slot(unsigned i) const { return slots_[i]; }
+
+ private:
+  std::vector<Slot> slots_ = std::vector<Slot>(INBOUND_FLOW_COUNT);
+};
+
+// One cleartext frame of flow f from the protected port, with the outcome
+// the model gives.
+void clear_frame(Bench& b, const FlowModel& m, const ClearFlow& f, unsigned len) {
+  const Bytes frame = ethernet(datagram(f.v, len, f.proto, f.src, f.dst, f.sport, f.dport, 0, b.rng));
+  const auto i = m.find(FlowModel::entry_of(f, FlowEntry::Action::kBypass));
+  const std::uint64_t kind_flow = 1ull << 3;
+  const unsigned flen = unsigned(frame.size());
+  b.dut.send(frame, false);
+  if (!i) {
+    b.exp.host.push_back({frame, meta(1, true, false, false, 1, 0, flen, 14)});
+    b.exp.drops.push_back(1);  // flow_miss
+    return;
+  }
+  switch (m.slot(*i).action) {
+    case FlowEntry::Action::kBypass:
+      b.exp.axis.push_back({frame, meta(1, false, false, false, 0, *i, flen, 14) | kind_flow});
+      break;
+    case FlowEntry::Action::kDiscard:
+      b.exp.drops.push_back(3);  // policy_discard
+      break;
+    case FlowEntry::Action::kToHost:
+      b.exp.host.push_back({frame, meta(1, true, false, false, 2, *i, flen, 14) | kind_flow});
+      b.exp.drops.push_back(2);  // flow_to_host
+      break;
+    case FlowEntry::Action::kProtect:
+      b.exp.host.push_back({frame, meta(1, true, false, false, 28, *i, flen, 14) | kind_flow});
+      b.exp.drops.push_back(28);  // inbound_clear
+      break;
+  }
+}
+
+void cleartext(Bench& b) {
+  static constexpr std::uint8_t kProtos[] = {17, 6, 1, 132, 17, 6};
+  std::vector<ClearFlow> flows;
+  for (unsigned n = 0; n < 96; ++n) {
+    ClearFlow f;
+    f.v = b.rng() % 3 == 0 ? 6 : 4;
+    f.proto = kProtos[b.rng() % 6];
+    f.src = 700 + b.rng() % 40;
+    f.dst = 800 + b.rng() % 4;
+    f.sport = std::uint16_t(1024 + b.rng() % 16);
+    f.dport = std::uint16_t(b.rng() % 2 ? 53 : 443);
+    flows.push_back(f);
+  }
+  FlowModel m;
+  static constexpr FlowEntry::Action kActions[] = {FlowEntry::Action::kBypass, FlowEntry::Action::kDiscard,
+                                                   FlowEntry::Action::kToHost, FlowEntry::Action::kProtect};
+  unsigned installed = 0, full = 0;
+  // Three flows in four get an entry (64 entries for 72 flows: some buckets fill up).
+  for (unsigned n = 0; n < flows.size(); ++n) {
+    if (n % 4 == 3) continue;
+    (m.install(b.dut, flows[n], kActions[b.rng() % 4]) ? installed : full)++;
+  }
+  CHECK(installed > 30, "cleartext: only %u flow entries placed", installed);
+  for (unsigned n = 0; n < 300; ++n) {
+    const ClearFlow& f = flows[b.rng() % flows.size()];
+    clear_frame(b, m, f, (f.v == 6 ? 60 : 40) + b.rng() % (n % 7 == 0 ? 1400 : 200));
+  }
+  // Entries rewritten with another action and cleared: later frames follow.
+  b.drain();
+  for (unsigned n = 0; n < 16; ++n) {
+    const ClearFlow& f = flows[b.rng() % flows.size()];
+    if (n % 4 == 0) m.remove(b.dut, f);
+    else m.install(b.dut, f, kActions[n % 4]);
+  }
+  for (unsigned n = 0; n < 120; ++n) {
+    const ClearFlow& f = flows[b.rng() % flows.size()];
+    clear_frame(b, m, f, (f.v == 6 ? 60 : 40) + b.rng() % 300);
+  }
+  // Frames from the host port: not looked up, they pass as sent.
+  for (int v : {4, 6}) {
+    const Bytes f = ethernet(datagram(v, 120, 17, 700, 800, 1024, 53, 0, b.rng));
+    b.dut.send(f, true);
+    b.exp.axis.push_back({f, meta(2, false, false, false, 0, 0, unsigned(f.size()), 14)});
+  }
+  std::printf("cleartext: %u flow entries placed, %u flows with a full bucket\n", installed, full);
 }
 
 // Mirror bits: replayed and tampered frames copied to the host.
@@ -515,6 +673,7 @@ void run_regression(unsigned packets, std::uint32_t seed) {
   if (want("ecn")) ecn(b);
   if (want("trailers")) trailers(b);
   if (want("exceptions")) exceptions(b);
+  if (want("cleartext")) cleartext(b);
   if (want("mirrors")) mirrors(b);
   if (want("lifetimes")) lifetimes(b);
   if (want("selectors")) selectors(b);

@@ -1,8 +1,9 @@
 // Inbound (protected side to plain side) path of the card: ESP decapsulation
 // (docs/hw/datapath.md, inbound path).
 //
-//   s_axis + s_host -> merge -> frame ingress -> parser -> SA lookup
-//     -> classify (SA snapshot, ESN inference, provisional replay check)
+//   s_axis + s_host -> merge -> frame ingress -> parser -> SA lookup + flow lookup
+//     -> classify (SA snapshot, ESN inference, provisional replay check;
+//        the inbound flow entry of a protected-port frame without ESP)
 //     -> job FIFO -> reader -> packer -> gcm_core (decrypt) -> tail record +
 //        plaintext buffer          \-> side FIFO (frames not decrypted, copies)
 //     -> output stage (verdict, window update, decapsulation) -> m_axis / m_host
@@ -12,6 +13,7 @@
 module aipsec_inbound #(
   parameter int DATA_W = 128,
   parameter int SA_COUNT = 64,
+  parameter int FLOW_COUNT = 256,          // inbound flow table entries
   parameter int REPLAY_WORDS = 8192,       // 64-bit replay words (+ tag) for all SAs
   parameter int FIFO_BYTES = 32768,        // ingress frame FIFO
   parameter int BUF_BYTES = 16384          // plaintext buffer and side FIFO, each
@@ -52,6 +54,11 @@ module aipsec_inbound #(
   input  wire logic [SW-1:0]     s_sa_wr_index,
   input  wire aipsec_regs_pkg::sa_context_t s_sa_wr_entry,
 
+  input  wire logic              s_flow_wr_valid,
+  output      logic              s_flow_wr_ready,
+  input  wire logic [FW-1:0]     s_flow_wr_index,
+  input  wire aipsec_regs_pkg::flow_entry_t s_flow_wr_entry,
+
   input  wire logic [31:0]       ctrl_control,
   input  wire logic [31:0]       ctrl_settings,
 
@@ -64,6 +71,7 @@ module aipsec_inbound #(
   localparam int KW = DATA_W / 8;
   localparam int OW = $clog2(KW);
   localparam int SW = $clog2(SA_COUNT);
+  localparam int FW = $clog2(FLOW_COUNT);
   localparam int BUF_BEATS = BUF_BYTES / KW;
   localparam int JOB_DEPTH = 8;
 
@@ -115,27 +123,46 @@ module aipsec_inbound #(
     .clk, .rst, .s_valid(in_desc_valid), .s_ready(in_desc_ready), .s_desc(in_desc),
     .m_valid(p_valid), .m_ready(p_ready), .m_desc(p_desc), .m_parse(p_parse));
 
-  // Every parsed frame asks the SA lookup (the answer is ignored for frames
-  // that are not ESP), so answers pair with frames in order.
+  // Every parsed frame asks the SA lookup and the inbound flow lookup (each
+  // answer is ignored for the frames it is not about), so answers pair with
+  // frames in order.
   localparam int PW = $bits(p_desc) + $bits(p_parse);
   logic pf_ready, pf_valid, pf_pop;
   logic [PW-1:0] pf_data;
   logic lk_s_ready, lk_valid, lk_hit, lk_ready;
   logic [SW-1:0] lk_index;
   logic sa_wr_ready_lk;
+  logic flk_s_ready, flk_valid, flk_hit;
+  logic [FW-1:0] flk_index;
+  /* verilator lint_off UNUSEDSIGNAL */  // the action is the part of the entry used
+  aipsec_regs_pkg::flow_entry_t flk_entry;
+  /* verilator lint_on UNUSEDSIGNAL */
 
-  assign p_ready = pf_ready && lk_s_ready;
+  assign p_ready = pf_ready && lk_s_ready && flk_s_ready;
   aipsec_inbound_fifo #(.WIDTH(PW), .DEPTH(4)) u_pfifo (
-    .clk, .rst, .s_data({p_desc, p_parse}), .s_valid(p_valid && lk_s_ready), .s_ready(pf_ready),
+    .clk, .rst, .s_data({p_desc, p_parse}), .s_valid(p_valid && lk_s_ready && flk_s_ready), .s_ready(pf_ready),
     .m_data(pf_data), .m_valid(pf_valid), .m_ready(pf_pop), .count());
 
   aipsec_sa_lookup #(.SA_COUNT(SA_COUNT)) u_lookup (
     .clk, .rst,
     .s_wr_valid(s_sa_wr_valid), .s_wr_ready(sa_wr_ready_lk), .s_wr_index(s_sa_wr_index),
     .s_wr_entry(s_sa_wr_entry),
-    .s_lk_valid(p_valid && pf_ready), .s_lk_ready(lk_s_ready), .s_lk_spi(p_parse.spi),
+    .s_lk_valid(p_valid && pf_ready && flk_s_ready), .s_lk_ready(lk_s_ready), .s_lk_spi(p_parse.spi),
     .s_lk_proto(8'd50), .s_lk_ipv6(p_parse.ipv6), .s_lk_dst(p_parse.dst),
     .m_lk_valid(lk_valid), .m_lk_ready(lk_ready), .m_lk_hit(lk_hit), .m_lk_index(lk_index));
+
+  // The inbound flow table: the host's inbound policy for packets without ESP,
+  // looked up by the same key as the outbound path's flows.
+  aipsec_flow_table #(.FLOW_COUNT(FLOW_COUNT)) u_flow (
+    .clk, .rst,
+    .s_wr_valid(s_flow_wr_valid), .s_wr_ready(s_flow_wr_ready), .s_wr_index(s_flow_wr_index),
+    .s_wr_entry(s_flow_wr_entry),
+    .s_lk_valid(p_valid && pf_ready && lk_s_ready), .s_lk_ready(flk_s_ready),
+    .s_lk_ipv6(p_parse.ipv6), .s_lk_proto(p_parse.l4_proto),
+    .s_lk_sport(p_parse.sport), .s_lk_dport(p_parse.dport),
+    .s_lk_src(p_parse.src), .s_lk_dst(p_parse.dst),
+    .m_lk_valid(flk_valid), .m_lk_ready(lk_ready), .m_lk_hit(flk_hit),
+    .m_lk_index(flk_index), .m_lk_entry(flk_entry));
 
   // ---------------------------------------------------------------- SA table
   // The path's own copy of the committed SA entries; a write is one clock, so
@@ -157,6 +184,9 @@ module aipsec_inbound #(
   logic [PW-1:0] k1_pf, k2_pf;
   logic k1_hit, k2_hit;
   logic [SW-1:0] k1_idx, k2_idx;
+  logic k1_fhit, k2_fhit;
+  logic [FW-1:0] k1_fidx, k2_fidx;
+  logic [1:0] k1_fact, k2_fact;
   /* verilator lint_off UNUSEDSIGNAL */  // outbound and HMAC fields of the entry
   aipsec_regs_pkg::sa_context_t k1_sa, k2_sa;
   /* verilator lint_on UNUSEDSIGNAL */
@@ -172,7 +202,7 @@ module aipsec_inbound #(
   logic [aipsec_inbound_pkg::RWORD_W-1:0] rd_word;
 
   // Room for everything in flight before a new frame enters.
-  wire k_go = pf_valid && lk_valid &&
+  wire k_go = pf_valid && lk_valid && flk_valid &&
               (32'(jf_count) + 32'(k1_valid) + 32'(k2_valid) < JOB_DEPTH);
   assign pf_pop = k_go;
   assign lk_ready = k_go;
@@ -197,6 +227,12 @@ module aipsec_inbound #(
     k1_hit <= lk_hit;
     k1_idx <= lk_index;
     k1_sa <= sa_mem[lk_index];
+    k1_fhit <= flk_hit;
+    k1_fidx <= flk_index;
+    k1_fact <= flk_entry.action;
+    k2_fhit <= k1_fhit;
+    k2_fidx <= k1_fidx;
+    k2_fact <= k1_fact;
     k2_pf <= k1_pf;
     k2_hit <= k1_hit;
     k2_idx <= k1_idx;
@@ -290,12 +326,36 @@ module aipsec_inbound #(
       job.reason = aipsec_regs_pkg::REASON_TRUNCATED;
     end else if (!k2_parse.esp) begin
       job.idx_valid = 1'b0;
-      // AH and IPComp are the host's; other traffic passes (bump in the wire).
+      // AH and IPComp are the host's. Other traffic from the protected port
+      // gets its inbound flow entry (the host's inbound policy); frames the
+      // host sends pass.
       if (k2_parse.l4_proto == 8'd51 || k2_parse.l4_proto == 8'd108) begin
         job.kind = aipsec_inbound_pkg::JOB_HOST;
         job.reason = aipsec_regs_pkg::REASON_UNSUPPORTED;
-      end else begin
+      end else if (k2_desc.tuser[2:1] == aipsec_regs_pkg::PACKET_META_PORT_HOST) begin
         job.kind = aipsec_inbound_pkg::JOB_PASS;
+      end else if (!k2_fhit) begin
+        job.kind = aipsec_inbound_pkg::JOB_HOST;
+        job.reason = aipsec_regs_pkg::REASON_FLOW_MISS;
+      end else begin
+        job.idx_valid = 1'b1;
+        job.idx_flow = 1'b1;
+        job.sa_idx = 16'(k2_fidx);
+        case (k2_fact)
+          aipsec_regs_pkg::FLOW_ENTRY_ACTION_BYPASS: job.kind = aipsec_inbound_pkg::JOB_PASS;
+          aipsec_regs_pkg::FLOW_ENTRY_ACTION_DISCARD: begin
+            job.kind = aipsec_inbound_pkg::JOB_DROP;
+            job.reason = aipsec_regs_pkg::REASON_POLICY_DISCARD;
+          end
+          aipsec_regs_pkg::FLOW_ENTRY_ACTION_TO_HOST: begin
+            job.kind = aipsec_inbound_pkg::JOB_HOST;
+            job.reason = aipsec_regs_pkg::REASON_FLOW_TO_HOST;
+          end
+          default: begin             // protect: the policy wants IPsec, the packet came in clear
+            job.kind = aipsec_inbound_pkg::JOB_HOST;
+            job.reason = aipsec_regs_pkg::REASON_INBOUND_CLEAR;
+          end
+        endcase
       end
     end else if (!k2_hit) begin
       job.kind = aipsec_inbound_pkg::JOB_HOST;

@@ -455,7 +455,10 @@ module aipsec_inbound_out #(
   end
 
   wire job_kind_pass = s_job.kind == aipsec_inbound_pkg::JOB_PASS;
-  assign tu_in = job_kind_pass ? meta(in_port, 1'b0, 1'b0, 1'b0, 8'd0, 16'd0, s_job.frame_len, s_job.l3_off)
+  wire [63:0] s_idx_kind = 64'(s_job.idx_valid && s_job.idx_flow) << aipsec_regs_pkg::PACKET_META_INDEX_KIND_LSB;
+  // A frame passed by an inbound flow entry names the entry (index_kind flow), as outbound.
+  assign tu_in = job_kind_pass ? (meta(in_port, 1'b0, 1'b0, 1'b0, 8'd0, s_job.idx_valid ? s_job.sa_idx : 16'd0,
+                                       s_job.frame_len, s_job.l3_off) | s_idx_kind)
                                : meta(job.tuser[2:1], 1'b0, 1'b0, 1'b0, 8'd0, job.sa_idx,
                                       16'(v_hdr_len) + v_body_hi - v_body_lo, l3);
   assign tu_push = (st == O_IDLE && s_job_valid && job_kind_pass) ||
@@ -482,7 +485,7 @@ module aipsec_inbound_out #(
           job <= s_job;
           host_tuser <= meta(in_port, s_job.kind == aipsec_inbound_pkg::JOB_HOST,
                              s_job.kind == aipsec_inbound_pkg::JOB_MIRROR, 1'b0, s_reason,
-                             s_job.idx_valid ? s_job.sa_idx : 16'd0, s_job.frame_len, s_job.l3_off);
+                             s_job.idx_valid ? s_job.sa_idx : 16'd0, s_job.frame_len, s_job.l3_off) | s_idx_kind;
           mirror_copy <= s_job.mirror_icv_fail || s_job.mirror_replay;
           if (s_job.kind != aipsec_inbound_pkg::JOB_PASS && s_job.kind != aipsec_inbound_pkg::JOB_DECRYPT &&
               s_job.reason != 8'd0) begin

@@ -6,7 +6,7 @@ package aipsec_inbound_pkg;
 
   // What the engine does with a frame, decided before decryption.
   localparam logic [2:0] JOB_DECRYPT = 3'd0;  // ESP for an SA the card serves
-  localparam logic [2:0] JOB_PASS    = 3'd1;  // non-IPsec: out on the plain side unchanged
+  localparam logic [2:0] JOB_PASS    = 3'd1;  // non-IPsec (bypass flow, or from the host): plain side unchanged
   localparam logic [2:0] JOB_HOST    = 3'd2;  // exception: to the host unchanged with a reason
   localparam logic [2:0] JOB_DROP    = 3'd3;  // counted drop
   localparam logic [2:0] JOB_MIRROR  = 3'd4;  // counted drop, a copy to the host (mirrored)
@@ -27,6 +27,7 @@ package aipsec_inbound_pkg;
     logic [2:0]    kind;
     logic [7:0]    reason;
     logic          idx_valid;      // sa_idx names the SA (meta index_kind sa)
+    logic          idx_flow;       // ... or, with idx_valid, an inbound flow entry (index_kind flow)
     logic [15:0]   sa_idx;
     logic [63:0]   tuser;          // packet_meta of the frame as received
     logic [15:0]   frame_len;
