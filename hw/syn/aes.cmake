@@ -2,7 +2,7 @@
 set(AES_SYN_DIR ${PROJECT_SOURCE_DIR}/hw/rtl/aes)
 set(AES_ENC_SOURCES ${AES_SYN_DIR}/aes_sbox.sv ${AES_SYN_DIR}/aes_sbox_rom2.sv ${AES_SYN_DIR}/aes_key_fwd_step.sv
   ${AES_SYN_DIR}/aes_enc_round.sv ${AES_SYN_DIR}/aes_enc_stage.sv ${AES_SYN_DIR}/aes_enc_pipe.sv)
-set(AES_DEC_SOURCES ${AES_SYN_DIR}/aes_sbox.sv ${AES_SYN_DIR}/aes_inv_sbox.sv ${AES_SYN_DIR}/aes_inv_sbox_rom2.sv
+set(AES_DEC_SOURCES ${AES_SYN_DIR}/aes_sbox.sv ${AES_SYN_DIR}/aes_sbox_rom2.sv ${AES_SYN_DIR}/aes_inv_sbox.sv ${AES_SYN_DIR}/aes_inv_sbox_rom2.sv
   ${AES_SYN_DIR}/aes_key_fwd_step.sv ${AES_SYN_DIR}/aes_key_inv_step.sv
   ${AES_SYN_DIR}/aes_dec_round.sv ${AES_SYN_DIR}/aes_dec_stage.sv ${AES_SYN_DIR}/aes_dec_pipe.sv)
 

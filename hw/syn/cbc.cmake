@@ -5,7 +5,7 @@ set(CBC_AES_DIR ${PROJECT_SOURCE_DIR}/hw/rtl/aes)
 set(CBC_ENC_SOURCES ${CBC_AES_DIR}/aes_sbox.sv ${CBC_AES_DIR}/aes_sbox_rom2.sv ${CBC_AES_DIR}/aes_key_fwd_step.sv
   ${CBC_AES_DIR}/aes_enc_round.sv ${CBC_AES_DIR}/aes_enc_stage.sv ${CBC_AES_DIR}/aes_enc_pipe.sv
   ${PROJECT_SOURCE_DIR}/hw/rtl/cbc/cbc_enc.sv)
-set(CBC_DEC_SOURCES ${CBC_AES_DIR}/aes_sbox.sv ${CBC_AES_DIR}/aes_inv_sbox.sv ${CBC_AES_DIR}/aes_inv_sbox_rom2.sv
+set(CBC_DEC_SOURCES ${CBC_AES_DIR}/aes_sbox.sv ${CBC_AES_DIR}/aes_sbox_rom2.sv ${CBC_AES_DIR}/aes_inv_sbox.sv ${CBC_AES_DIR}/aes_inv_sbox_rom2.sv
   ${CBC_AES_DIR}/aes_key_fwd_step.sv ${CBC_AES_DIR}/aes_key_inv_step.sv
   ${CBC_AES_DIR}/aes_dec_round.sv ${CBC_AES_DIR}/aes_dec_stage.sv ${CBC_AES_DIR}/aes_dec_pipe.sv
   ${PROJECT_SOURCE_DIR}/hw/rtl/cbc/cbc_dec.sv)

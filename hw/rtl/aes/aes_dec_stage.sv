@@ -21,9 +21,11 @@ module aes_dec_stage #(
     input  wire logic                 ce,          // advance the pipeline
     input  wire logic [128*LANES-1:0] state_in,    // FIPS-197 byte order per lane
     input  wire logic [255:0]         win_in,
+    input  wire logic [31:0]          sub_in,      // SubWord of win_in[31:0] (stages 1..13)
     input  wire logic                 key_256_in,
     output logic      [128*LANES-1:0] state_out,
     output logic      [255:0]         win_out,
+    output logic      [31:0]          sub_out,     // SubWord of win_out[31:0] (stages 0..12)
     output logic                      key_256_out
 );
 
@@ -54,8 +56,8 @@ generate
     if (STAGE < 14) begin : g_expand
         assign to_sbox = '0;
         assign direct = state_in;
-        aes_key_fwd_step #(.STEP(STAGE + 1)) key_step_inst (
-            .win_in(win_in), .key_256(key_256_in), .win_out(win_next));
+        aes_key_fwd_step #(.STEP(STAGE + 1), .SUB_IN(STAGE > 0)) key_step_inst (
+            .win_in(win_in), .sub_in(sub_in), .key_256(key_256_in), .win_out(win_next));
     end else if (STAGE == 14) begin : g_whiten
         for (l = 0; l < LANES; l = l + 1) begin : g_lane
             assign to_sbox[128*l +: 128] = inv_shift_rows(state_in[128*l +: 128] ^ win_in[127:0]);
@@ -90,6 +92,17 @@ generate
     end else begin : g_no_sub
         assign sboxed = '0;
     end
+    // The forward key steps (stages 1..13) take SubWord of their window's
+    // last word from the stage before, looked up in block RAM as the window
+    // is registered; stage 0 uses S-boxes in LUTs.
+    if (STAGE < 13) begin : g_key_sub
+        aes_sbox_rom2 key_rom0 (.clk(clk), .ce(ce), .a0(win_next[7:0]), .a1(win_next[15:8]),
+                                .q0(sub_out[7:0]), .q1(sub_out[15:8]));
+        aes_sbox_rom2 key_rom1 (.clk(clk), .ce(ce), .a0(win_next[23:16]), .a1(win_next[31:24]),
+                                .q0(sub_out[23:16]), .q1(sub_out[31:24]));
+    end else begin : g_no_key_sub
+        assign sub_out = '0;
+    end
     if (STAGE == 14 || (STAGE >= 19 && STAGE < 28)) begin : g_out_sub
         assign state_out = sboxed;
     end else if (STAGE >= 15 && STAGE <= 18) begin : g_out_pick
@@ -110,7 +123,7 @@ assign key_256_out = key_256_reg;
 
 // Each stage uses either the lookups, the direct path or both.
 logic unused_paths;
-assign unused_paths = ^{direct_reg, to_sbox, sboxed};
+assign unused_paths = ^{direct_reg, to_sbox, sboxed, (STAGE == 0 || STAGE >= 14) ? sub_in : 32'd0};
 
 endmodule
 

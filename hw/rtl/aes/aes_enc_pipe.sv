@@ -63,6 +63,7 @@ endfunction
 logic                 ce;
 logic [128*LANES-1:0] state [0:STAGES];
 logic [255:0]         win [0:STAGES];
+logic [31:0]          key_sub [0:STAGES];       // SubWord of win[s][31:0], looked up by stage s-1
 logic                 key_256 [0:STAGES];
 logic [STAGES-1:0]    valid_reg;
 logic [USER_W-1:0]    user_reg [0:STAGES-1];
@@ -74,6 +75,7 @@ assign s_axis_tready = ce;
 assign key_fips = {swap_bytes(s_axis_key[127:0]), swap_bytes(s_axis_key[255:128])};
 assign win[0] = s_axis_key_256 ? key_fips : {key_fips[255:128], key_fips[255:128]};
 assign key_256[0] = s_axis_key_256;
+assign key_sub[0] = '0;                         // stage 0 looks up its own
 
 genvar l, s;
 generate
@@ -87,9 +89,11 @@ generate
             .ce(ce),
             .state_in(state[s]),
             .win_in(win[s]),
+            .sub_in(key_sub[s]),
             .key_256_in(key_256[s]),
             .state_out(state[s+1]),
             .win_out(win[s+1]),
+            .sub_out(key_sub[s+1]),
             .key_256_out(key_256[s+1])
         );
     end
@@ -113,7 +117,7 @@ assign m_axis_tuser = user_reg[STAGES-1];
 
 // The last stage's key window and key size are not needed downstream.
 logic unused_last_key;
-assign unused_last_key = ^{win[STAGES], key_256[STAGES]};
+assign unused_last_key = ^{win[STAGES], key_256[STAGES], key_sub[STAGES]};
 
 endmodule
 

@@ -22,9 +22,11 @@ module aes_enc_stage #(
     input  wire logic                 ce,          // advance the pipeline
     input  wire logic [128*LANES-1:0] state_in,    // FIPS-197 byte order per lane
     input  wire logic [255:0]         win_in,      // key window (see aes_key_fwd_step)
+    input  wire logic [31:0]          sub_in,      // SubWord of win_in[31:0] (stages 1..13)
     input  wire logic                 key_256_in,
     output logic      [128*LANES-1:0] state_out,
     output logic      [255:0]         win_out,
+    output logic      [31:0]          sub_out,     // SubWord of win_out[31:0] (stages 0..12)
     output logic                      key_256_out
 );
 
@@ -68,13 +70,25 @@ generate
         end
     end
     if (STAGE < 14) begin : g_key
-        aes_key_fwd_step #(.STEP(STAGE + 1)) key_step_inst (
+        aes_key_fwd_step #(.STEP(STAGE + 1), .SUB_IN(STAGE > 0)) key_step_inst (
             .win_in(win_in),
+            .sub_in(sub_in),
             .key_256(key_256_in),
             .win_out(win_next)
         );
     end else begin : g_no_key
         assign win_next = win_in;
+    end
+    // The next stage's key step needs SubWord of the last word of the window
+    // this stage hands it: looked up here, in block RAM, as the window is
+    // registered. Stage 0 has no earlier stage and uses S-boxes in LUTs.
+    if (STAGE < 13) begin : g_key_sub
+        aes_sbox_rom2 key_rom0 (.clk(clk), .ce(ce), .a0(win_next[7:0]), .a1(win_next[15:8]),
+                                .q0(sub_out[7:0]), .q1(sub_out[15:8]));
+        aes_sbox_rom2 key_rom1 (.clk(clk), .ce(ce), .a0(win_next[23:16]), .a1(win_next[31:24]),
+                                .q0(sub_out[23:16]), .q1(sub_out[31:24]));
+    end else begin : g_no_key_sub
+        assign sub_out = '0;
     end
     if (STAGE < 10) begin : g_out_sub
         assign state_out = sboxed;
@@ -96,7 +110,7 @@ assign key_256_out = key_256_reg;
 
 // Stages 1..9 never use the direct path; stage 14 never looks up the S-box.
 logic unused_paths;
-assign unused_paths = ^{direct_reg, to_sbox, sboxed};
+assign unused_paths = ^{direct_reg, to_sbox, sboxed, (STAGE == 0 || STAGE == 14) ? sub_in : 32'd0};
 
 endmodule
 

@@ -5,13 +5,20 @@
 // B is round key STEP-1 on entry and round key STEP on exit. A 128-bit key
 // needs only B; a 256-bit key derives its next round key from A and B.
 // Steps past the last round key of the key size hold the window.
+// With SUB_IN = 1 the step takes SubWord of B's last word (the four S-box
+// results) from sub_in, looked up one clock earlier by the previous stage in
+// block-RAM ROMs (aes_enc_stage, aes_dec_stage), instead of four S-boxes
+// in LUTs.
 `default_nettype none
 
 module aes_key_fwd_step #(
     // Index of the round key this step produces, 1..14.
-    parameter int STEP = 1
+    parameter int STEP = 1,
+    // 1: SubWord comes from sub_in; 0: from S-boxes here.
+    parameter bit SUB_IN = 0
 ) (
     input  wire logic [255:0] win_in,
+    input  wire logic [31:0]  sub_in,    // SUB_IN: S-box of win_in[31:0], byte by byte
     input  wire logic         key_256,   // 1: 256-bit key, 0: 128-bit key
     output logic      [255:0] win_out
 );
@@ -62,8 +69,14 @@ assign b_key = win_in[127:0];
 
 genvar i;
 generate
-    for (i = 0; i < 4; i = i + 1) begin : g_sbox
-        aes_sbox sbox_inst (.in_byte(b_key[8*i +: 8]), .out_byte(sub_word[8*i +: 8]));
+    if (SUB_IN) begin : g_sub_in
+        assign sub_word = sub_in;
+    end else begin : g_sub_here
+        for (i = 0; i < 4; i = i + 1) begin : g_sbox
+            aes_sbox sbox_inst (.in_byte(b_key[8*i +: 8]), .out_byte(sub_word[8*i +: 8]));
+        end
+        logic unused_sub_in;
+        assign unused_sub_in = ^sub_in;
     end
 endgenerate
 
