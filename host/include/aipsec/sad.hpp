@@ -45,6 +45,11 @@ class Sad {
   // flush: all SAs, or those of one protocol.
   std::size_t flush(std::optional<IpsecProto> proto = std::nullopt);
   std::size_t size() const;
+  // Counts changes of membership: every add, update, remove and flush that
+  // changed the SAD adds one. A mirror of the SAD (the card's SA table)
+  // compares it with the value it last followed to skip a walk when nothing
+  // changed. SA state changes (dying, dead) are not membership changes.
+  std::uint64_t generation() const;
 
   // Outbound selection for one request of a policy: a mature (else dying) SA from
   // src to dst with the protocol, a compatible mode (equal, or kAny) and, when

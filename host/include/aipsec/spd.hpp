@@ -36,6 +36,10 @@ class Spd {
   bool remove(std::uint32_t id);
   std::size_t flush();
   std::size_t size() const;
+  // Counts changes: every add, update, remove and flush that changed the SPD
+  // adds one. A cache of the SPD's answers (the card's flow tables) compares
+  // it with the value its entries were made under.
+  std::uint64_t generation() const;
   std::optional<Policy> get(std::uint32_t id) const;
   std::optional<Policy> get(const Selector& sel, Direction dir) const;
 

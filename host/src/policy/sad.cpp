@@ -4,6 +4,7 @@
 // Each SA costs one node in each index and nothing else: the insertion order
 // that for_each and "newest first" need is a sequence number kept in the nodes.
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -60,6 +61,8 @@ struct Sad::Impl {
   std::unordered_map<SaKey, Entry, SaKeyHash> by_spi;
   std::unordered_multimap<PairKey, Entry, PairKeyHash> by_pair;
   std::uint64_t next_seq = 1;
+  std::atomic<std::uint64_t> generation{0};
+  void changed() { generation.fetch_add(1, std::memory_order_release); }
 
   void unlink_pair(const SaRef& sa) {
     auto [it, end] = by_pair.equal_range(pair_of(sa->config()));
@@ -77,6 +80,7 @@ struct Sad::Impl {
     if (!by_spi.try_emplace(key_of(c), e).second) return false;
     by_pair.emplace(pair_of(c), e);
     ++next_seq;
+    changed();
     return true;
   }
   // Removes from both indexes and marks dead; holders of a reference see it.
@@ -85,6 +89,7 @@ struct Sad::Impl {
     unlink_pair(sa);
     by_spi.erase(it);
     sa->set_state(SaState::kDead);
+    changed();
   }
 };
 
@@ -128,6 +133,7 @@ SaRef Sad::update(SaConfig cfg) {
   it->second.sa = sa;
   impl_->by_pair.emplace(pair_of(c), Entry{sa, it->second.seq});
   old->set_state(SaState::kDead);
+  impl_->changed();
   return sa;
 }
 
@@ -172,8 +178,11 @@ std::size_t Sad::flush(std::optional<IpsecProto> proto) {
     for (auto it = impl_->by_pair.begin(); it != impl_->by_pair.end();)
       it = it->first.proto == *proto ? impl_->by_pair.erase(it) : std::next(it);
   }
+  if (n != 0) impl_->changed();
   return n;
 }
+
+std::uint64_t Sad::generation() const { return impl_->generation.load(std::memory_order_acquire); }
 
 std::size_t Sad::size() const {
   std::shared_lock lock(impl_->mu);

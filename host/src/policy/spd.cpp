@@ -156,6 +156,8 @@ std::size_t dir_index(Direction d) { return std::size_t(d) - 1; }
 
 struct Spd::Impl {
   mutable std::shared_mutex mu;
+  std::atomic<std::uint64_t> generation{0};
+  void changed() { generation.fetch_add(1, std::memory_order_release); }
   std::unordered_map<std::uint32_t, std::unique_ptr<Entry>> by_id;
   std::unordered_map<TableKey, std::unique_ptr<Table>, TableKeyHash> tables;
   // Per direction and family (IPv4, IPv6), the tables a lookup probes, best
@@ -371,14 +373,18 @@ std::uint32_t Spd::add(Policy p) {
   std::unique_lock lock(impl_->mu);
   if (impl_->find_same(p.sel, p.dir))
     throw Error("a policy with this selector and direction already exists");
-  return impl_->insert(std::move(p));
+  const std::uint32_t id = impl_->insert(std::move(p));
+  impl_->changed();
+  return id;
 }
 
 std::uint32_t Spd::update(Policy p) {
   validate_policy(p);
   std::unique_lock lock(impl_->mu);
   if (Entry* old = impl_->find_same(p.sel, p.dir)) impl_->unlink(old);
-  return impl_->insert(std::move(p));
+  const std::uint32_t id = impl_->insert(std::move(p));
+  impl_->changed();
+  return id;
 }
 
 bool Spd::remove(const Selector& sel, Direction dir) {
@@ -388,6 +394,7 @@ bool Spd::remove(const Selector& sel, Direction dir) {
   Entry* e = impl_->find_same(s, dir);
   if (!e) return false;
   impl_->unlink(e);
+  impl_->changed();
   return true;
 }
 
@@ -396,6 +403,7 @@ bool Spd::remove(std::uint32_t id) {
   auto it = impl_->by_id.find(id);
   if (it == impl_->by_id.end()) return false;
   impl_->unlink(it->second.get());
+  impl_->changed();
   return true;
 }
 
@@ -406,8 +414,11 @@ std::size_t Spd::flush() {
   impl_->tables.clear();
   for (auto& per_dir : impl_->order)
     for (auto& v : per_dir) v.clear();
+  if (n != 0) impl_->changed();
   return n;
 }
+
+std::uint64_t Spd::generation() const { return impl_->generation.load(std::memory_order_acquire); }
 
 std::size_t Spd::size() const {
   std::shared_lock lock(impl_->mu);
