@@ -3,6 +3,7 @@
 #pragma once
 
 #include <linux/pfkeyv2.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -122,11 +123,37 @@ inline int read_replies(int fd, int flags) {
   return n;
 }
 
+// The client thread runs as SCHED_BATCH while it installs: where the client
+// and the daemon share a core (a 2-core machine with anything else running),
+// a normal thread woken by the first reply of a batch preempts the daemon in
+// the middle of sending the rest, reads one or two replies and sleeps again,
+// and the run measures context switches. A key daemon on its own core does
+// not do that to ipsecd; SCHED_BATCH (no wake-up preemption) models that.
+class BatchScheduling {
+ public:
+  BatchScheduling() {
+    ok_ = ::sched_getparam(0, &old_param_) == 0 && (old_policy_ = ::sched_getscheduler(0)) >= 0;
+    sched_param p{};
+    ok_ = ok_ && ::sched_setscheduler(0, SCHED_BATCH, &p) == 0;
+  }
+  ~BatchScheduling() {
+    if (ok_) ::sched_setscheduler(0, old_policy_, &old_param_);
+  }
+  BatchScheduling(const BatchScheduling&) = delete;
+  BatchScheduling& operator=(const BatchScheduling&) = delete;
+
+ private:
+  bool ok_ = false;
+  int old_policy_ = SCHED_OTHER;
+  sched_param old_param_{};
+};
+
 // Installs every message of msgs over fd, keeping up to kWindow in flight, as
 // a key daemon installing a batch does: bursts of sends, and every reply that
 // is there read at once, so each side wakes once per burst rather than per
 // message. False if a send fails or a reply is not a success.
 inline bool install_all(int fd, const std::vector<Bytes>& msgs) {
+  BatchScheduling batch;
   const std::size_t count = msgs.size();
   std::size_t sent = 0, answered = 0;
   while (answered < count) {

@@ -2,7 +2,10 @@
 // reference, and a million-SA table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -234,3 +237,87 @@ TEST(PolicySad, OneMillionSas) {
 }
 
 }  // namespace
+
+// Random adds, duplicate adds, updates, removes, deleteall and flushes on a
+// small address space (many SAs per pair, SPIs reused across destinations,
+// long probe clusters in the indexes), checked after every step against a
+// plain ordered list of what should be there.
+TEST(PolicySad, RandomOperationsAgreeWithAListModel) {
+  struct Want {
+    std::string src, dst;
+    IpsecProto proto;
+    std::uint32_t spi;
+    std::uint64_t order;
+  };
+  std::vector<Want> model;  // in insertion order
+  std::mt19937 rng(20261127);
+  auto pick = [&](int n) { return int(rng() % std::uint32_t(n)); };
+  const std::vector<std::string> addrs = {"10.0.0.1", "10.0.0.2", "10.0.0.3", "2001:db8::1", "2001:db8::2"};
+  Sad sad;
+  std::uint64_t order = 0, changes = 0;
+  auto find_model = [&](const std::string& dst, IpsecProto p, std::uint32_t spi) {
+    return std::find_if(model.begin(), model.end(),
+                        [&](const Want& w) { return w.dst == dst && w.proto == p && w.spi == spi; });
+  };
+  for (int step = 0; step < 6000; ++step) {
+    const bool v6 = pick(2) == 1;
+    const std::string src = addrs[v6 ? 3 + pick(2) : pick(3)], dst = addrs[v6 ? 3 + pick(2) : pick(3)];
+    const IpsecProto proto = pick(4) == 0 ? IpsecProto::kAh : IpsecProto::kEsp;
+    const std::uint32_t spi = 256 + std::uint32_t(pick(400));
+    const SaConfig cfg = proto == IpsecProto::kAh ? ah(src.c_str(), dst.c_str(), spi) : esp(src.c_str(), dst.c_str(), spi);
+    const int op = pick(100);
+    auto it = find_model(dst, proto, spi);
+    if (op < 55) {
+      const bool added = sad.try_add(cfg) != nullptr;
+      EXPECT_EQ(added, it == model.end());
+      if (added) model.push_back({src, dst, proto, spi, ++order}), ++changes;
+    } else if (op < 65) {
+      if (it == model.end()) {
+        EXPECT_THROW(sad.update(cfg), Error);
+      } else {
+        sad.update(cfg);
+        it->src = src;  // keeps its place in the order
+        ++changes;
+      }
+    } else if (op < 90) {
+      EXPECT_EQ(sad.remove({ip(dst.c_str()), proto, spi}), it != model.end());
+      if (it != model.end()) model.erase(it), ++changes;
+    } else if (op < 97) {
+      const auto n = std::erase_if(model, [&](const Want& w) { return w.src == src && w.dst == dst && w.proto == proto; });
+      EXPECT_EQ(sad.remove_all(ip(src.c_str()), ip(dst.c_str()), proto), n);
+      changes += n;
+    } else if (op < 99) {
+      const auto n = std::erase_if(model, [&](const Want& w) { return w.proto == IpsecProto::kAh; });
+      EXPECT_EQ(sad.flush(IpsecProto::kAh), n);
+      changes += n != 0;
+    } else {
+      const auto n = model.size();
+      EXPECT_EQ(sad.flush(), n);
+      model.clear();
+      changes += n != 0;
+    }
+    ASSERT_EQ(sad.size(), model.size()) << "step " << step;
+    ASSERT_EQ(sad.generation(), changes) << "step " << step;
+    if (step % 50 != 0) continue;
+    std::vector<std::uint32_t> got_order, want_order;
+    sad.for_each([&](const SaRef& sa) { got_order.push_back(sa->config().spi); });
+    for (const auto& w : model) want_order.push_back(w.spi);
+    ASSERT_EQ(got_order, want_order) << "step " << step;
+    for (const auto& w : model) {
+      const SaRef sa = sad.get({ip(w.dst.c_str()), w.proto, w.spi});
+      ASSERT_NE(sa, nullptr);
+      EXPECT_EQ(sa->config().src, ip(w.src.c_str()));
+    }
+    for (const auto& s : addrs)
+      for (const auto& d : addrs) {
+        const Want* newest = nullptr;
+        for (const auto& w : model)
+          if (w.src == s && w.dst == d && w.proto == IpsecProto::kEsp) newest = &w;
+        const SaRef sa = sad.find_outbound(ip(s.c_str()), ip(d.c_str()), IpsecProto::kEsp, Mode::kAny, 0);
+        ASSERT_EQ(sa == nullptr, newest == nullptr) << s << " -> " << d;
+        if (sa) {
+          EXPECT_EQ(sa->config().spi, newest->spi);
+        }
+      }
+  }
+}

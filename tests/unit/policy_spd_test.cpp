@@ -337,6 +337,28 @@ TEST(PolicySpd, DuplicatesUpdateAndCanonicalSelectors) {
   EXPECT_EQ(spd.lookup(Direction::kIn, flow("10.0.0.3", "10.0.1.3")), nullptr);
 }
 
+// Every change of the SPD counts once; refused and empty operations do not.
+TEST(PolicySpd, GenerationCountsChanges) {
+  Spd spd;
+  EXPECT_EQ(spd.generation(), 0u);
+  const Policy p = make_policy(pfx("10.0.0.0", 24), pfx("10.0.1.0", 24));
+  const auto id = spd.add(p);
+  EXPECT_EQ(spd.generation(), 1u);
+  EXPECT_THROW(spd.add(p), Error);
+  EXPECT_EQ(spd.generation(), 1u);
+  spd.update(make_policy(pfx("10.0.0.0", 24), pfx("10.0.1.0", 24), Direction::kOut, PolicyAction::kDiscard));
+  EXPECT_EQ(spd.generation(), 2u);
+  EXPECT_FALSE(spd.remove(id));  // replaced by the update: gone already
+  EXPECT_EQ(spd.generation(), 2u);
+  EXPECT_TRUE(spd.remove(p.sel, Direction::kOut));
+  EXPECT_EQ(spd.generation(), 3u);
+  EXPECT_EQ(spd.flush(), 0u);
+  EXPECT_EQ(spd.generation(), 3u);
+  spd.add(p);
+  EXPECT_EQ(spd.flush(), 1u);
+  EXPECT_EQ(spd.generation(), 5u);
+}
+
 TEST(PolicySpd, InvalidPoliciesAreRefused) {
   Spd spd;
   auto expect_error = [&](Policy p, const char* what) {

@@ -10,7 +10,9 @@
 #include <openssl/crypto.h>
 
 #include <array>
+#include <cstdint>
 #include <cstring>
+#include <new>
 
 namespace aipsec::crypto::detail {
 namespace {
@@ -103,10 +105,13 @@ struct ScopedGcmCtx {
 class IpsecMbGcm final : public Aead {
  public:
   IpsecMbGcm(const IMB_MGR& mgr, ByteView key)
-      : fns_(&fns_for(mgr, key.size())), fallback_(AeadKind::AesGcm, key) {
-    fns_->pre(key.data(), &key_);
+      : key_(new (aligned_key_store()) gcm_key_data{}), fns_(&fns_for(mgr, key.size())),
+        fallback_(AeadKind::AesGcm, key) {
+    fns_->pre(key.data(), key_);
   }
-  ~IpsecMbGcm() override { OPENSSL_cleanse(&key_, sizeof key_); }
+  ~IpsecMbGcm() override { OPENSSL_cleanse(key_, sizeof *key_); }
+  IpsecMbGcm(const IpsecMbGcm&) = delete;
+  IpsecMbGcm& operator=(const IpsecMbGcm&) = delete;
 
   AeadKind kind() const override { return AeadKind::AesGcm; }
   Provider provider() const override { return Provider::IpsecMb; }
@@ -115,12 +120,12 @@ class IpsecMbGcm final : public Aead {
     if (nonce.size() != kNonceSize || !valid_tag_size(tag.size())) return false;
     ScopedGcmCtx c;
     if (direct_tag_size(tag.size())) {
-      fns_->enc(&key_, &c.ctx, out, in.data(), in.size(), nonce.data(), aad.data(), aad.size(),
+      fns_->enc(key_, &c.ctx, out, in.data(), in.size(), nonce.data(), aad.data(), aad.size(),
                 tag.data(), tag.size());
       return true;
     }
     FullTag full;
-    fns_->enc(&key_, &c.ctx, out, in.data(), in.size(), nonce.data(), aad.data(), aad.size(),
+    fns_->enc(key_, &c.ctx, out, in.data(), in.size(), nonce.data(), aad.data(), aad.size(),
               full.data(), full.size());
     std::memcpy(tag.data(), full.data(), tag.size());
     return true;
@@ -130,7 +135,7 @@ class IpsecMbGcm final : public Aead {
     if (nonce.size() != kNonceSize || !valid_tag_size(tag.size())) return false;
     ScopedGcmCtx c;
     FullTag full;
-    fns_->dec(&key_, &c.ctx, out, in.data(), in.size(), nonce.data(), aad.data(), aad.size(),
+    fns_->dec(key_, &c.ctx, out, in.data(), in.size(), nonce.data(), aad.data(), aad.size(),
               full.data(), full.size());
     return CRYPTO_memcmp(full.data(), tag.data(), tag.size()) == 0;
   }
@@ -161,14 +166,23 @@ class IpsecMbGcm final : public Aead {
   // block from one update to the next, so aad || aad2 is never copied.
   void gmac(ByteView nonce, ByteView aad, ByteView aad2, FullTag& full) {
     ScopedGcmCtx c;
-    fns_->gmac_init(&key_, &c.ctx, nonce.data(), nonce.size());
-    if (!aad.empty()) fns_->gmac_update(&key_, &c.ctx, aad.data(), aad.size());
-    fns_->gmac_update(&key_, &c.ctx, aad2.data(), aad2.size());
-    fns_->gmac_final(&key_, &c.ctx, full.data(), full.size());
+    fns_->gmac_init(key_, &c.ctx, nonce.data(), nonce.size());
+    if (!aad.empty()) fns_->gmac_update(key_, &c.ctx, aad.data(), aad.size());
+    fns_->gmac_update(key_, &c.ctx, aad2.data(), aad2.size());
+    fns_->gmac_final(key_, &c.ctx, full.data(), full.size());
   }
 
-  // Key schedule first: it is the bulk of the object and wants 64-byte alignment.
-  alignas(64) gcm_key_data key_{};
+  // The key schedule wants 64-byte alignment (its type says so). A member of
+  // that type would make the object over-aligned and every SA install an
+  // aligned allocation, which glibc serves far more slowly than a plain one:
+  // the schedule lives at the first 64-byte boundary of a byte buffer instead.
+  void* aligned_key_store() {
+    const auto at = reinterpret_cast<std::uintptr_t>(key_store_.data());
+    return key_store_.data() + ((64 - at % 64) % 64);
+  }
+
+  std::array<std::uint8_t, sizeof(gcm_key_data) + 63> key_store_;
+  gcm_key_data* key_;
   const GcmFns* fns_;
   EvpFallback fallback_;
 };

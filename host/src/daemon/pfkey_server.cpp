@@ -17,8 +17,8 @@
 namespace aipsec::daemon {
 namespace {
 
-constexpr int kReadBurst = 64;   // messages taken from one client per poll round
-constexpr std::size_t kBatch = 16;  // messages per recvmmsg / sendmmsg
+constexpr int kReadBurst = 256;  // messages taken from one client per poll round
+constexpr std::size_t kBatch = 64;  // messages per recvmmsg / sendmmsg (slots: virtual memory, touched only as far as a message goes)
 
 // Bytes this socket has sent that its peer has not read yet.
 int unread_bytes(int fd) {

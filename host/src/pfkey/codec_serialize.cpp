@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
+#include <bitset>
 #include <cstring>
 
 #include "aipsec/pfkey.hpp"
@@ -210,18 +212,38 @@ void put_extension(Writer& w, const Message& m, std::uint16_t t) {
   }
 }
 
-std::vector<std::uint16_t> extension_order(const Message& m) {
-  std::vector<std::uint16_t> present;
+// The extension types of a message in the order they go out, without a heap
+// allocation (this runs for every reply and every DUMP record).
+struct ExtList {
+  std::array<std::uint16_t, kExtMax> types{};
+  std::size_t n = 0;
+  const std::uint16_t* begin() const { return types.data(); }
+  const std::uint16_t* end() const { return types.data() + n; }
+};
+
+// The order the message was parsed in when it names exactly the extensions
+// present (a relayed message keeps its order), else ascending type.
+ExtList extension_order(const Message& m) {
+  ExtList present;
   for (std::uint16_t t = 1; t <= kExtMax; ++t)
-    if (m.has(t)) present.push_back(t);
+    if (m.has(t)) present.types[present.n++] = t;
   for (const auto& o : m.opaque)
     if (o.type == 0 || o.type > kExtMax || min_ext_len(o.type) == 0 ||
         std::count_if(m.opaque.begin(), m.opaque.end(), [&](const OpaqueExt& x) { return x.type == o.type; }) != 1)
       throw Error("PF_KEY opaque extension of a bad or repeated type");
-  auto sorted = m.ext_order;
-  std::sort(sorted.begin(), sorted.end());
-  return sorted == present ? m.ext_order : present;
+  if (m.ext_order.size() != present.n) return present;
+  std::bitset<kExtMax + 1> seen;
+  ExtList parsed;
+  for (const std::uint16_t t : m.ext_order) {
+    if (t == 0 || t > kExtMax || seen[t] || !m.has(t)) return present;
+    seen[t] = true;
+    parsed.types[parsed.n++] = t;
+  }
+  return parsed;
 }
+
+// An SA with both addresses (IPv6), three lifetimes, SA2, two keys: 392 bytes.
+constexpr std::size_t kTypicalMessageBytes = 512;
 
 }  // namespace
 
@@ -241,6 +263,9 @@ Bytes serialize_header(const Message& m, std::uint8_t error) {
 
 Bytes serialize(const Message& m) {
   Bytes out = serialize_header(m, m.error);
+  // Room for an SA message with its addresses, lifetimes and keys at once: an
+  // extension-by-extension growth would reallocate several times per message.
+  out.reserve(kTypicalMessageBytes);
   Writer w(out);
   for (auto t : extension_order(m)) put_extension(w, m, t);
   if (out.size() > kMaxMessageBytes) throw Error("PF_KEY message longer than 512 KiB");

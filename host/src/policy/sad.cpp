@@ -1,28 +1,24 @@
 // The SAD: two hash indexes over the same shared SA objects.
 //  - by (dst, proto, spi): inbound SPI lookup, add/remove/update, O(1);
 //  - by (src, dst, proto): outbound selection, O(SAs between that pair).
-// Each SA costs one node in each index and nothing else: the insertion order
-// that for_each and "newest first" need is a sequence number kept in the nodes.
+// Both are open-addressing slot arrays (sa_index.hpp): one slot per SA in
+// each, holding the SA and its insertion number, which for_each and "newest
+// first" need.
 #include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <shared_mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "aipsec/sad.hpp"
 #include "policy/addr_hash.hpp"
+#include "policy/sa_index.hpp"
 
 namespace aipsec {
 namespace {
 
 using policy_detail::hash_addr;
-
-struct SaKeyHash {
-  std::size_t operator()(const SaKey& k) const {
-    return hash_addr(k.dst, std::uint64_t(k.spi) << 8 | std::uint8_t(k.proto));
-  }
-};
+using policy_detail::SaIndex;
 
 struct PairKey {
   IpAddr src, dst;
@@ -30,16 +26,8 @@ struct PairKey {
   bool operator==(const PairKey&) const = default;
 };
 
-struct PairKeyHash {
-  std::size_t operator()(const PairKey& k) const {
-    return hash_addr(k.src, hash_addr(k.dst, std::uint8_t(k.proto)));
-  }
-};
-
-struct Entry {
-  SaRef sa;
-  std::uint64_t seq = 0;  // insertion order
-};
+std::uint64_t hash_of(const SaKey& k) { return hash_addr(k.dst, std::uint64_t(k.spi) << 8 | std::uint8_t(k.proto)); }
+std::uint64_t hash_of(const PairKey& k) { return hash_addr(k.src, hash_addr(k.dst, std::uint8_t(k.proto))); }
 
 SaKey key_of(const SaConfig& c) { return SaKey{c.dst, c.proto, c.spi}; }
 PairKey pair_of(const SaConfig& c) { return PairKey{c.src, c.dst, c.proto}; }
@@ -58,36 +46,44 @@ bool mode_compatible(Mode sa_mode, Mode wanted) {
 
 struct Sad::Impl {
   mutable std::shared_mutex mu;
-  std::unordered_map<SaKey, Entry, SaKeyHash> by_spi;
-  std::unordered_multimap<PairKey, Entry, PairKeyHash> by_pair;
+  SaIndex by_spi;
+  SaIndex by_pair;
   std::uint64_t next_seq = 1;
   std::atomic<std::uint64_t> generation{0};
   void changed() { generation.fetch_add(1, std::memory_order_release); }
 
+  SaIndex::Slot* spi_slot(const SaKey& k) {
+    return by_spi.find(hash_of(k), [&](const SaIndex::Slot& s) { return key_of(s.sa->config()) == k; });
+  }
   void unlink_pair(const SaRef& sa) {
-    auto [it, end] = by_pair.equal_range(pair_of(sa->config()));
-    for (; it != end; ++it)
-      if (it->second.sa == sa) {
-        by_pair.erase(it);
-        return;
-      }
+    if (auto* s = by_pair.find(hash_of(pair_of(sa->config())), [&](const SaIndex::Slot& x) { return x.sa == sa; }))
+      by_pair.erase(s);
+  }
+  // Starts loading the two slots an insert of c probes first: with a large
+  // SAD each is a cache miss, which then overlaps with keying the SA.
+  void prefetch(const SaConfig& c) const {
+    std::shared_lock lock(mu);
+    by_spi.prefetch(hash_of(key_of(c)));
+    by_pair.prefetch(hash_of(pair_of(c)));
   }
   // Into both indexes, unless (dst, proto, spi) is taken: false then.
   bool insert(const SaRef& sa) {
     const SaConfig& c = sa->config();
+    const SaKey k = key_of(c);
+    const std::uint64_t h = hash_of(k);
     std::unique_lock lock(mu);
-    Entry e{sa, next_seq};
-    if (!by_spi.try_emplace(key_of(c), e).second) return false;
-    by_pair.emplace(pair_of(c), e);
+    if (by_spi.find(h, [&](const SaIndex::Slot& s) { return key_of(s.sa->config()) == k; })) return false;
+    by_spi.insert(h, sa, next_seq);
+    by_pair.insert(hash_of(pair_of(c)), sa, next_seq);
     ++next_seq;
     changed();
     return true;
   }
   // Removes from both indexes and marks dead; holders of a reference see it.
-  void kill(std::unordered_map<SaKey, Entry, SaKeyHash>::iterator it) {
-    SaRef sa = it->second.sa;
+  void kill(SaIndex::Slot* slot) {
+    SaRef sa = slot->sa;
     unlink_pair(sa);
-    by_spi.erase(it);
+    by_spi.erase(slot);
     sa->set_state(SaState::kDead);
     changed();
   }
@@ -98,6 +94,7 @@ Sad::~Sad() = default;
 
 SaRef Sad::add(SaConfig cfg) {
   check_addresses(cfg);
+  impl_->prefetch(cfg);
   // Building the SA keys its crypto contexts: done before taking the lock.
   return add(std::make_shared<Sa>(std::move(cfg)));
 }
@@ -114,6 +111,7 @@ SaRef Sad::add(SaRef sa) {
 
 SaRef Sad::try_add(SaConfig cfg) {
   check_addresses(cfg);
+  impl_->prefetch(cfg);
   auto sa = std::make_shared<Sa>(std::move(cfg));
   return impl_->insert(sa) ? sa : nullptr;
 }
@@ -123,15 +121,15 @@ SaRef Sad::update(SaConfig cfg) {
   auto sa = std::make_shared<Sa>(std::move(cfg));
   const SaConfig& c = sa->config();
   std::unique_lock lock(impl_->mu);
-  auto it = impl_->by_spi.find(key_of(c));
-  if (it == impl_->by_spi.end())
+  SaIndex::Slot* slot = impl_->spi_slot(key_of(c));
+  if (!slot)
     throw Error("no SA to update: dst " + c.dst.to_string() + " proto " +
                 std::to_string(int(c.proto)) + " spi " + std::to_string(c.spi));
-  SaRef old = it->second.sa;
+  SaRef old = slot->sa;
   impl_->unlink_pair(old);
   // The SA keeps its place in the insertion order: it is the same SA, rekeyed.
-  it->second.sa = sa;
-  impl_->by_pair.emplace(pair_of(c), Entry{sa, it->second.seq});
+  slot->sa = sa;
+  impl_->by_pair.insert(hash_of(pair_of(c)), sa, slot->seq);
   old->set_state(SaState::kDead);
   impl_->changed();
   return sa;
@@ -139,44 +137,43 @@ SaRef Sad::update(SaConfig cfg) {
 
 SaRef Sad::get(const SaKey& k) const {
   std::shared_lock lock(impl_->mu);
-  auto it = impl_->by_spi.find(k);
-  return it == impl_->by_spi.end() ? nullptr : it->second.sa;
+  const auto* slot = impl_->spi_slot(k);
+  return slot ? slot->sa : nullptr;
 }
 
 bool Sad::remove(const SaKey& k) {
   std::unique_lock lock(impl_->mu);
-  auto it = impl_->by_spi.find(k);
-  if (it == impl_->by_spi.end()) return false;
-  impl_->kill(it);
+  SaIndex::Slot* slot = impl_->spi_slot(k);
+  if (!slot) return false;
+  impl_->kill(slot);
   return true;
 }
 
 std::size_t Sad::remove_all(const IpAddr& src, const IpAddr& dst, IpsecProto proto) {
   std::unique_lock lock(impl_->mu);
+  const PairKey pk{src, dst, proto};
   std::vector<SaKey> keys;
-  auto [it, end] = impl_->by_pair.equal_range(PairKey{src, dst, proto});
-  for (; it != end; ++it) keys.push_back(key_of(it->second.sa->config()));
-  for (const auto& k : keys) impl_->kill(impl_->by_spi.find(k));
+  impl_->by_pair.for_hash(hash_of(pk), [&](const SaIndex::Slot& s) {
+    if (pair_of(s.sa->config()) == pk) keys.push_back(key_of(s.sa->config()));
+  });
+  for (const auto& k : keys) impl_->kill(impl_->spi_slot(k));
   return keys.size();
 }
 
 std::size_t Sad::flush(std::optional<IpsecProto> proto) {
   std::unique_lock lock(impl_->mu);
+  const auto chosen = [&](const SaIndex::Slot& s) { return !proto || s.sa->config().proto == *proto; };
+  impl_->by_spi.for_each([&](const SaIndex::Slot& s) {
+    if (chosen(s)) s.sa->set_state(SaState::kDead);
+  });
   std::size_t n = 0;
-  for (auto it = impl_->by_spi.begin(); it != impl_->by_spi.end();) {
-    if (proto && it->first.proto != *proto) {
-      ++it;
-      continue;
-    }
-    it->second.sa->set_state(SaState::kDead);
-    it = impl_->by_spi.erase(it);
-    ++n;
-  }
   if (!proto) {
+    n = impl_->by_spi.size();
+    impl_->by_spi.clear();
     impl_->by_pair.clear();
   } else {
-    for (auto it = impl_->by_pair.begin(); it != impl_->by_pair.end();)
-      it = it->first.proto == *proto ? impl_->by_pair.erase(it) : std::next(it);
+    n = impl_->by_spi.erase_if(chosen);
+    impl_->by_pair.erase_if(chosen);
   }
   if (n != 0) impl_->changed();
   return n;
@@ -192,35 +189,35 @@ std::size_t Sad::size() const {
 SaRef Sad::find_outbound(const IpAddr& src, const IpAddr& dst, IpsecProto proto, Mode mode,
                          std::uint32_t reqid) const {
   std::shared_lock lock(impl_->mu);
-  const Entry* mature = nullptr;
-  const Entry* dying = nullptr;
-  auto [it, end] = impl_->by_pair.equal_range(PairKey{src, dst, proto});
-  for (; it != end; ++it) {
-    const Entry& e = it->second;
+  const SaIndex::Slot* mature = nullptr;
+  const SaIndex::Slot* dying = nullptr;
+  const PairKey pk{src, dst, proto};
+  impl_->by_pair.for_hash(hash_of(pk), [&](const SaIndex::Slot& e) {
     const SaConfig& c = e.sa->config();
-    if (!mode_compatible(c.mode, mode)) continue;
-    if (reqid != 0 && c.reqid != reqid) continue;
-    SaState st = e.sa->state();
-    const Entry** slot = st == SaState::kMature ? &mature : st == SaState::kDying ? &dying : nullptr;
-    if (!slot) continue;  // larval and dead SAs are never chosen
+    if (!(pair_of(c) == pk) || !mode_compatible(c.mode, mode)) return;
+    if (reqid != 0 && c.reqid != reqid) return;
+    const SaState st = e.sa->state();
+    const SaIndex::Slot** slot = st == SaState::kMature ? &mature : st == SaState::kDying ? &dying : nullptr;
+    if (!slot) return;  // larval and dead SAs are never chosen
     if (!*slot || e.seq > (*slot)->seq) *slot = &e;
-  }
-  const Entry* best = mature ? mature : dying;
+  });
+  const SaIndex::Slot* best = mature ? mature : dying;
   return best ? best->sa : nullptr;
 }
 
 void Sad::for_each(const std::function<void(const SaRef&)>& fn,
                    std::optional<IpsecProto> proto) const {
-  std::vector<Entry> all;
+  std::vector<std::pair<std::uint64_t, SaRef>> all;
   {
     std::shared_lock lock(impl_->mu);
     all.reserve(impl_->by_spi.size());
-    for (const auto& [k, e] : impl_->by_spi)
-      if (!proto || k.proto == *proto) all.push_back(e);
+    impl_->by_spi.for_each([&](const SaIndex::Slot& s) {
+      if (!proto || s.sa->config().proto == *proto) all.emplace_back(s.seq, s.sa);
+    });
   }
   // Visited without the lock held, so fn may call back into the SAD.
-  std::sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.seq < b.seq; });
-  for (const auto& e : all) fn(e.sa);
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& e : all) fn(e.second);
 }
 
 }  // namespace aipsec
