@@ -256,16 +256,17 @@ Bytes serialize_header(const Message& m, std::uint8_t error) {
   h.sadb_msg_len = sizeof h / 8;
   h.sadb_msg_seq = m.seq;
   h.sadb_msg_pid = m.pid;
-  Bytes out(sizeof h);
+  Bytes out;
+  // Room for an SA message with its addresses, lifetimes and keys at once:
+  // serialize() then appends without reallocating.
+  out.reserve(kTypicalMessageBytes);
+  out.resize(sizeof h);
   std::memcpy(out.data(), &h, sizeof h);
   return out;
 }
 
 Bytes serialize(const Message& m) {
   Bytes out = serialize_header(m, m.error);
-  // Room for an SA message with its addresses, lifetimes and keys at once: an
-  // extension-by-extension growth would reallocate several times per message.
-  out.reserve(kTypicalMessageBytes);
   Writer w(out);
   for (auto t : extension_order(m)) put_extension(w, m, t);
   if (out.size() > kMaxMessageBytes) throw Error("PF_KEY message longer than 512 KiB");

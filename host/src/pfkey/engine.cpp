@@ -117,7 +117,7 @@ int Engine::handle(ClientId from, ByteView wire) {
     I.send_bytes(Audience::kSender, from, 0, serialize_header(header_of(wire), std::uint8_t(r.error)));
     return r.error;
   }
-  const Message& m = *r.msg;
+  Message& m = *r.msg;
   I.copy_to_promisc(wire);
   int err = 0;
   try {

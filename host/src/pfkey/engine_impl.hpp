@@ -53,8 +53,9 @@ struct Engine::Impl {
 
   // Message handlers (engine_sa.cpp, engine_spd.cpp).
   void getspi(ClientId from, const Message& m);
-  void update(ClientId from, const Message& m);
-  void add(ClientId from, const Message& m);
+  // Both strip the keys from m (the reply is the request without them).
+  void update(ClientId from, Message& m);
+  void add(ClientId from, Message& m);
   void remove(ClientId from, const Message& m);
   void get(ClientId from, const Message& m);
   void flush(ClientId from, const Message& m);

@@ -8,13 +8,14 @@ namespace aipsec::pfkey {
 namespace {
 
 // The reply RFC 2367 broadcasts for UPDATE and ADD: the request without keys.
-Message without_keys(const Message& m) {
-  Message r = m;
-  r.key_auth.reset();
-  r.key_encrypt.reset();
-  r.error = 0;
-  r.ext_order.clear();
-  return r;
+// Made from the request itself once the SA holds its own copy of the keys: a
+// copy of the message would copy the keys only to wipe them.
+const Message& strip_keys(Message& m) {
+  m.key_auth.reset();
+  m.key_encrypt.reset();
+  m.error = 0;
+  m.ext_order.clear();
+  return m;
 }
 
 SaKey key_of(const Message& m, IpsecProto p) {
@@ -66,7 +67,7 @@ void Engine::Impl::getspi(ClientId from, const Message& m) {
   send(Audience::kSender, from, m.satype, reply);
 }
 
-void Engine::Impl::update(ClientId from, const Message& m) {
+void Engine::Impl::update(ClientId from, Message& m) {
   SaConfig cfg = sa_config_from(m);
   SaKey k{cfg.dst, cfg.proto, cfg.spi};
   auto lv = larval.find(larval_key(k));
@@ -80,15 +81,15 @@ void Engine::Impl::update(ClientId from, const Message& m) {
   } else {
     reject(ESRCH, "no SA to update");
   }
-  send(Audience::kAll, from, m.satype, without_keys(m));
+  send(Audience::kAll, from, m.satype, strip_keys(m));
 }
 
-void Engine::Impl::add(ClientId from, const Message& m) {
+void Engine::Impl::add(ClientId from, Message& m) {
   SaConfig cfg = sa_config_from(m);
   SaKey k{cfg.dst, cfg.proto, cfg.spi};
   if (larval.count(larval_key(k))) reject(EEXIST, "an SA with this SPI exists");
   if (!sad.try_add(std::move(cfg))) reject(EEXIST, "an SA with this SPI exists");
-  send(Audience::kAll, from, m.satype, without_keys(m));
+  send(Audience::kAll, from, m.satype, strip_keys(m));
 }
 
 void Engine::Impl::remove(ClientId from, const Message& m) {
