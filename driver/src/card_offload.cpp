@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
+#include <string>
 
 #include "aipsec/card_hash.hpp"
 #include "aipsec/card_reason.hpp"
@@ -18,10 +20,47 @@ namespace {
 struct Slot {
   SaRef sa;  // null: free
   bool inbound = false;
+  bool card_disabled = false;  // inbound: the card reported the hard lifetime and disabled the entry
   Mode mode = Mode::kTransport;
   const Selector* sel = nullptr;
   std::uint16_t replay_base = 0;
+  std::uint32_t replay_words = 0;
 };
+
+// A range of the card's replay memory an inbound entry had.
+struct ReplayRange {
+  std::uint16_t base = 0;
+  std::uint32_t words = 0;
+};
+
+// Replay memory words an inbound SA uses: the card addresses them as a ring,
+// the smallest power of two that holds ceil(window / 64) + 1 words
+// (docs/hw/datapath.md, live state and replay memory).
+std::uint32_t replay_ring_words(std::uint32_t window) {
+  if (window == 0) return 0;
+  const std::uint32_t need = (window + 63) / 64 + 1;
+  std::uint32_t ring = 2;
+  while (ring < need) ring <<= 1;
+  return ring;
+}
+
+// The flow_window minor version from which flow entries carry the inbound bit;
+// an older card has only the outbound table and would take inbound entries
+// as outbound ones.
+constexpr std::uint32_t kFlowWindowInbound = 0x00010001;
+static_assert(flow_window::kVersion >= kFlowWindowInbound, "the spec's flow_window predates the inbound bit");
+
+void check_flow_window(const CardInfo& info) {
+  for (const DiscoveredBlock& b : info.blocks) {
+    if (b.type != flow_window::kType || (b.version >> 16) != (kFlowWindowInbound >> 16)) continue;
+    if (b.version < kFlowWindowInbound) {
+      throw Error("card flow_window block version " + std::to_string(b.version >> 16) + "." +
+                  std::to_string(b.version & 0xffffu) +
+                  " predates the inbound bit of flow entries (1.1): it would put inbound flow entries "
+                  "in its outbound table; this driver needs flow_window 1.1 or later");
+    }
+  }
+}
 
 bool has_ports(std::uint8_t proto) { return proto == 6 || proto == 17 || proto == 132; }
 
@@ -58,6 +97,13 @@ struct CardOffload::Impl {
   std::vector<bool> flow_used, in_flow_used;  // the outbound and the inbound flow table
   std::vector<std::int64_t> flow_sa;  // outbound flow entry -> the SA entry it protects with (-1: none)
   std::map<const Sa*, std::uint32_t> out_slot, in_slot;
+  // SAs of the SAD the inbound table has taken into account (placed, or not
+  // capable, or no room), as of sad_gen; weak, so a new SA at the address of
+  // a freed one is not mistaken for it.
+  std::map<const Sa*, std::weak_ptr<Sa>> seen;
+  std::map<std::uint32_t, ReplayRange> replay_free;  // by SA entry: the range its last inbound SA had
+  std::uint64_t sad_gen = 0, spd_gen = 0;  // generations sync() last followed
+  bool states_changed = false;             // an SA of the card may have died since the last sync()
   std::vector<Policy> in_policies;  // copies: Slot::sel points into them
   bool icmp_selectors = false;      // outbound flows without ports cannot be cached (program())
   bool in_icmp_selectors = false;   // the same for inbound flows
@@ -88,6 +134,22 @@ struct CardOffload::Impl {
     return &found->sel;
   }
 
+  // Replay memory for an inbound SA at entry i: the range the entry's last
+  // inbound SA had when it is large enough (the card's per-entry epoch, bumped
+  // by the write, hides that SA's words), else fresh words.
+  std::optional<ReplayRange> replay_range(std::uint32_t i, std::uint32_t words) {
+    if (words == 0) return ReplayRange{};
+    if (auto it = replay_free.find(i); it != replay_free.end() && it->second.words >= words) {
+      const ReplayRange r = it->second;
+      replay_free.erase(it);
+      return r;
+    }
+    if (replay_next + words > 0xffffu) return std::nullopt;
+    const ReplayRange r{static_cast<std::uint16_t>(replay_next), words};
+    replay_next += words;
+    return r;
+  }
+
   void place_inbound(const SaRef& sa) {
     const SaConfig& c = sa->config();
     if (c.mode == Mode::kAny || not_capable(c, info.caps, c.mode) ||
@@ -97,13 +159,12 @@ struct CardOffload::Impl {
     }
     const std::uint32_t b = sa_bucket(c.spi, ipproto::kEsp, c.dst.family == 6, address_words(c.dst),
                                       info.caps.sa_count);
-    const std::uint32_t words = c.replay_window ? (c.replay_window + 63) / 64 + 1 : 0;
     for (std::uint32_t w = 0; w < kWays; ++w) {
       const std::uint32_t i = b * kWays + w;
       if (slots[i].sa) continue;
-      if (replay_next + words > 0xffffu) break;
-      slots[i] = Slot{sa, true, c.mode, inbound_selector(c, c.mode), static_cast<std::uint16_t>(replay_next)};
-      replay_next += words;
+      const auto replay = replay_range(i, replay_ring_words(c.replay_window));
+      if (!replay) break;
+      slots[i] = Slot{sa, true, false, c.mode, inbound_selector(c, c.mode), replay->base, replay->words};
       write_slot(i);
       in_slot[sa.get()] = i;
       ++st.sa_inbound;
@@ -117,7 +178,7 @@ struct CardOffload::Impl {
     if (auto it = out_slot.find(sa.get()); it != out_slot.end()) return it->second;
     for (std::uint32_t i = 0; i < slots.size(); ++i) {
       if (slots[i].sa) continue;
-      slots[i] = Slot{sa, false, mode, nullptr, 0};
+      slots[i] = Slot{sa, false, false, mode, nullptr, 0, 0};
       write_slot(i);
       out_slot[sa.get()] = i;
       ++st.sa_outbound;
@@ -136,8 +197,12 @@ struct CardOffload::Impl {
 
   std::optional<FlowEntry> flow_key(const IpInfo& ip, bool icmp_sel);
   std::optional<std::uint32_t> place_flow(const FlowEntry& f, std::vector<bool>& used);
+  void load_policies();
   void clear_slot(std::uint32_t index);
-  void sync_sad();
+  void clear_stale_slots(bool sad_changed);
+  void follow_spd();
+  void flush_flows();
+  void place_new_sas();
   void install_flow(const IpInfo& ip, const Result& r, const std::vector<SaRef>& used);
   void install_inbound_flow(const IpInfo& ip, const Result& r);
   Result answer_outbound(const PacketMeta& meta, Packet& p);
@@ -200,20 +265,92 @@ void CardOffload::Impl::clear_slot(std::uint32_t index) {
   }
   Slot& s = slots[index];
   (s.inbound ? in_slot : out_slot).erase(s.sa.get());
+  if (s.inbound && s.replay_words != 0) replay_free[index] = ReplayRange{s.replay_base, s.replay_words};
   s = Slot{};
   ++st.sa_cleared;
 }
 
 // SAs the SAD no longer holds (deleted, flushed, replaced by an update) or
-// that are dead leave the card.
-void CardOffload::Impl::sync_sad() {
-  for (std::uint32_t i = 0; i < slots.size(); ++i) {
-    const Slot& s = slots[i];
-    if (!s.sa) continue;
-    const SaConfig& c = s.sa->config();
-    const SaRef now = dp.sad().get(SaKey{c.dst, c.proto, c.spi});
-    if (now.get() != s.sa.get() || s.sa->state() == SaState::kDead) clear_slot(i);
+// that are dead leave the card; an inbound entry the card disabled itself
+// stays until the SAD drops its SA (the card drops its packets as
+// lifetime_expired meanwhile). Without a SAD change every SA of the card is
+// still held: only states are looked at.
+void CardOffload::Impl::clear_stale_slots(bool sad_changed) {
+  std::vector<std::uint32_t> stale;
+  for (const auto* table : {&in_slot, &out_slot}) {
+    for (const auto& [sa, i] : *table) {
+      const Slot& s = slots[i];
+      const SaConfig& c = s.sa->config();
+      const bool held = !sad_changed || dp.sad().get(SaKey{c.dst, c.proto, c.spi}).get() == s.sa.get();
+      const bool dead = s.sa->state() == SaState::kDead && !s.card_disabled;
+      if (!held || dead) stale.push_back(i);
+    }
   }
+  for (std::uint32_t i : stale) clear_slot(i);
+}
+
+// The inbound policies the card's entries check, and whether flows without
+// ports can be cached, from the SPD as it is now.
+void CardOffload::Impl::load_policies() {
+  in_policies.clear();
+  icmp_selectors = in_icmp_selectors = false;
+  dp.spd().for_each([&](const Policy& p) {
+    if (p.dir == Direction::kIn) in_policies.push_back(p);
+    if (icmp_selector(p)) (p.dir == Direction::kOut ? icmp_selectors : in_icmp_selectors) = true;
+  });
+}
+
+// The SPD changed: every cached answer may be stale, and so may the selector
+// an inbound entry checks.
+void CardOffload::Impl::follow_spd() {
+  flush_flows();
+  const std::vector<Policy> old = std::move(in_policies);  // the old selectors point into it
+  load_policies();
+  for (const auto& [sa, i] : in_slot) {
+    Slot& s = slots[i];
+    const Selector* sel = inbound_selector(s.sa->config(), s.mode);
+    const bool same = sel && s.sel ? *sel == *s.sel : sel == s.sel;
+    s.sel = sel;
+    if (!same && !s.card_disabled) write_slot(i);  // a disabled entry stays disabled
+  }
+}
+
+// Removes every entry of both flow tables (counted): the next packet of each
+// flow is a flow_miss the SPD answers afresh.
+void CardOffload::Impl::flush_flows() {
+  for (std::uint32_t f = 0; f < flow_used.size(); ++f) {
+    if (!flow_used[f]) continue;
+    write_flow_entry(bus, info, f, FlowEntry{});
+    flow_used[f] = false;
+    flow_sa[f] = -1;
+    ++st.flows_flushed;
+  }
+  FlowEntry gone{};
+  gone.inbound = 1;  // the bit chooses the table: an invalid entry of the inbound table
+  for (std::uint32_t f = 0; f < in_flow_used.size(); ++f) {
+    if (!in_flow_used[f]) continue;
+    write_flow_entry(bus, info, f, gone);
+    in_flow_used[f] = false;
+    ++st.flows_flushed;
+  }
+}
+
+// SAs the SAD holds that the card has not considered yet go into the inbound
+// table (outbound entries follow flows). Larval and dead SAs are left for a
+// later walk.
+void CardOffload::Impl::place_new_sas() {
+  std::vector<SaRef> now;
+  dp.sad().for_each([&](const SaRef& sa) { now.push_back(sa); });
+  std::map<const Sa*, std::weak_ptr<Sa>> next;
+  for (const SaRef& sa : now) {
+    const SaState state = sa->state();
+    if (state == SaState::kLarval || state == SaState::kDead) continue;
+    next.emplace(sa.get(), sa);
+    auto it = seen.find(sa.get());
+    if (it != seen.end() && it->second.lock() == sa) continue;
+    if (!in_slot.count(sa.get())) place_inbound(sa);
+  }
+  seen = std::move(next);
 }
 
 void CardOffload::Impl::install_flow(const IpInfo& ip, const Result& r, const std::vector<SaRef>& used) {
@@ -314,8 +451,14 @@ void CardOffload::Impl::apply_event(const PacketMeta& meta) {
       if (sa.state() == SaState::kMature) sa.set_state(SaState::kDying);
       break;
     case CardReason::kLifetimeExpired:
+      // The card disabled this entry: an inbound one stays (clear_stale_slots).
+      slots[meta.index].card_disabled = slots[meta.index].inbound;
+      sa.set_state(SaState::kDead);
+      states_changed = true;
+      break;
     case CardReason::kSeqOverflow:
       sa.set_state(SaState::kDead);
+      states_changed = true;
       break;
     default: break;
   }
@@ -330,18 +473,23 @@ const OffloadStats& CardOffload::stats() const { return impl_->st; }
 void CardOffload::program() {
   Impl& m = *impl_;
   m.info = discover(m.bus);
+  check_flow_window(m.info);
   const Capabilities& caps = m.info.caps;
   if (caps.sa_count < kWays || caps.flow_count < kWays) throw Error("card tables smaller than one bucket");
   m.slots.assign(caps.sa_count, Slot{});
   m.flow_used.assign(caps.flow_count, false);
   m.in_flow_used.assign(caps.flow_count, false);
   m.flow_sa.assign(caps.flow_count, -1);
-  m.in_policies.clear();
-  m.icmp_selectors = m.in_icmp_selectors = false;
-  m.dp.spd().for_each([&](const Policy& p) {
-    if (p.dir == Direction::kIn) m.in_policies.push_back(p);
-    if (icmp_selector(p)) (p.dir == Direction::kOut ? m.icmp_selectors : m.in_icmp_selectors) = true;
-  });
+  m.out_slot.clear();
+  m.in_slot.clear();
+  m.seen.clear();
+  m.replay_free.clear();
+  m.replay_next = 0;
+  m.states_changed = false;
+  // Read before the walks: a change made while they run is followed by the next sync().
+  m.sad_gen = m.dp.sad().generation();
+  m.spd_gen = m.dp.spd().generation();
+  m.load_policies();
 
   const std::uint32_t ctrl_base = m.info.require(ctrl::kType, ctrl::kVersion, "ctrl");
   auto ctrl_reg = [&](std::uint32_t a) { return ctrl_base + (a - ctrl::kBase); };
@@ -350,14 +498,25 @@ void CardOffload::program() {
                                  ctrl::kSettingsEcn.put(sc.inet.ecn != 0 ? 1u : 0u);
   m.bus.write32(ctrl_reg(ctrl::kSettings), settings);
   m.bus.write32(ctrl_reg(ctrl::kControl), 0);
-  m.dp.sad().for_each([&](const SaRef& sa) { m.place_inbound(sa); });
+  m.place_new_sas();
   m.bus.write32(ctrl_reg(ctrl::kControl), ctrl::kControlEnable.put(1));
 }
 
 void CardOffload::sync() {
   Impl& m = *impl_;
-  if (!m.slots.empty()) m.sync_sad();
+  if (m.slots.empty()) return;
+  const std::uint64_t sad_gen = m.dp.sad().generation(), spd_gen = m.dp.spd().generation();
+  const bool sad_changed = sad_gen != m.sad_gen, spd_changed = spd_gen != m.spd_gen;
+  if (!sad_changed && !spd_changed && !m.states_changed) return;
+  m.sad_gen = sad_gen;
+  m.spd_gen = spd_gen;
+  m.states_changed = false;
+  m.clear_stale_slots(sad_changed);
+  if (spd_changed) m.follow_spd();
+  if (sad_changed) m.place_new_sas();
 }
+
+void CardOffload::sa_states_changed() { impl_->states_changed = true; }
 
 std::optional<Result> CardOffload::answer(const PacketMeta& meta, ByteView frame, Packet& out) {
   Impl& m = *impl_;
@@ -382,6 +541,8 @@ std::optional<Result> CardOffload::answer(const PacketMeta& meta, ByteView frame
   if (ParseResult pr = parse_ip(out.bytes(), false); pr.info && pr.info->total_len < out.size())
     out.trim_back(out.size() - pr.info->total_len);
   ++m.st.host_answered;
+  // The software data plane may kill an SA (hard lifetime, sequence overflow).
+  m.states_changed = true;
   if (meta.direction == PacketMeta::Direction::kOutbound) return m.answer_outbound(meta, out);
   return m.answer_inbound(meta, out);
 }

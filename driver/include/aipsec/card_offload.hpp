@@ -13,6 +13,29 @@
 // inbound policy needs no IPsec) or discard; a flow whose inbound policy
 // wants IPsec stays with the host, which drops its clear packets.
 // Everything else stays with the software data plane.
+//
+// Following the host (sync()). The card mirrors the SAD and caches the SPD, so
+// sync() acts only when something it mirrors may have changed since it last
+// ran; otherwise it returns at once, without a register access:
+// - Sad::generation() moved (add, update, remove, flush): entries of SAs the
+//   SAD no longer holds, or that were replaced by an update, are cleared; SAs
+//   the SAD holds and the card has not seen yet (added after program(), or the
+//   new SA of an update) are placed in the inbound table; outbound entries are
+//   placed when a flow first needs the SA, whenever it was added.
+// - Spd::generation() moved: every flow entry of both tables is removed (they
+//   are caches of the SPD's answers and refill on the next flow_miss), and the
+//   inbound selectors the card checks are taken again from the SPD (an entry
+//   whose selector changed is rewritten: the card's live state of that SA
+//   restarts, from the highest sequence number the host accepted).
+// - An SA of the card may have died without a SAD change: only the software
+//   data plane (while answer() runs it: hard lifetime, sequence overflow) and
+//   the card's events (answer() on an SA event) do that here, so those mark
+//   the next sync() to look at the state of the card's SAs (O(SAs on the
+//   card)). Code that kills an SA by other means calls sa_states_changed().
+// A dead SA's entry is cleared, except an inbound entry the card disabled
+// itself (its lifetime_expired event): that one stays until the SAD drops the
+// SA, so the SA's packets are dropped on the card as lifetime_expired rather
+// than reaching the host as unknown_spi.
 #pragma once
 
 #include <array>
@@ -35,6 +58,7 @@ struct OffloadStats {
   std::uint64_t flows_installed = 0;     // both tables
   std::uint64_t flows_inbound = 0;       // of them in the inbound table
   std::uint64_t flows_removed = 0;       // outbound entries removed with the SA they protected with
+  std::uint64_t flows_flushed = 0;       // entries of either table removed because the SPD changed
   std::uint64_t sa_cleared = 0;          // SA entries cleared: SA deleted from the SAD, replaced, or dead
   std::uint64_t flows_no_room = 0;      // flow bucket full: the flow stays in software
   std::uint64_t flows_not_cacheable = 0;  // the SPD's answer is not one the card can give
@@ -66,18 +90,26 @@ class CardOffload {
 
   // Discovers the card, writes the settings (dfbit, ecn from the data plane's
   // sysctls), places every card-capable SA of the SAD in the inbound table and
-  // enables the data path. Throws Error / BusError.
+  // enables the data path. Throws Error / BusError; Error for a card whose
+  // flow_window block predates flow entries with the inbound bit (1.0).
   void program();
 
   const CardInfo& card() const;
   const OffloadStats& stats() const;
 
-  // Follows the SAD: the card entry of an SA the SAD no longer holds (deleted,
-  // flushed, replaced by an update) or that is dead is written invalid with
-  // its key words zero, and the outbound flow entries protecting with it are
-  // removed. answer() and note_card_forward() call it first; a host loop calls
-  // it before handing the card new traffic after it changed the SAD.
+  // Follows the SAD and the SPD (see the top of this file): the card entry of
+  // an SA the SAD no longer holds (deleted, flushed, replaced by an update) or
+  // that is dead is written invalid with its key words zero, and the outbound
+  // flow entries protecting with it are removed; SAs new to the SAD are placed;
+  // an SPD change removes every flow entry. Does nothing (no register access)
+  // when neither changed and no SA can have died since the last call.
+  // answer() and note_card_forward() call it first; a host loop calls it
+  // before handing the card new traffic.
   void sync();
+
+  // An SA may have died by other means than the SAD, the software data plane
+  // run by answer() or a card event: the next sync() checks the card's SAs.
+  void sa_states_changed();
 
   // A frame the card sent to the host (m_host). An exception is run through
   // the software data plane (its direction from meta): the result is returned
