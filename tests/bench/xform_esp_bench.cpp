@@ -147,51 +147,75 @@ void report(benchmark::State& state, Alg alg, std::size_t n, double seconds, std
   state.counters["x_raw"] = (pkts * double(n) / seconds) / raw_bytes_per_s(alg, n);
 }
 
+// Each packet is protected where it lies, as a gateway protects a packet in
+// its receive buffer, and the raw baseline encrypts its buffer in place. To
+// hand the next iteration a packet again without copying it, the ESP framing
+// is cut off (the body, now ciphertext, stays where the inner packet was) and
+// only the inner IP and UDP headers are written back: the cipher's work does
+// not depend on the bytes, the header fields the data plane reads do.
 void BM_EspEncap(benchmark::State& state, Alg alg) {
   const std::size_t n = std::size_t(state.range(0));
   Sa sa(make_sa(alg));
   Sysctl sc;
   const auto plain = inner_packet(n);
+  constexpr std::size_t kHeaders = 28;  // inner IPv4 + UDP
   Packet p;
+  p.assign(plain);
+  const std::uint8_t* const inner_at = p.data();
   const double t0 = cpu_seconds();
   const std::uint64_t c0 = __rdtsc();
   for (auto _ : state) {
-    p.assign(plain);
     if (xform_output(sa, Mode::kTunnel, p, sc) != Reason::kNone) {
       state.SkipWithError("xform_output failed");
       break;
     }
     benchmark::DoNotOptimize(p.data());
+    p.pull_front(std::size_t(inner_at - p.data()));
+    p.trim_back(p.size() - n);
+    std::memcpy(p.data(), plain.data(), kHeaders);
   }
   const std::uint64_t c1 = __rdtsc();
+  if (p.data() != inner_at) state.SkipWithError("the packet moved in its buffer");
   report(state, alg, n, cpu_seconds() - t0, c1 - c0);
 }
 
+// Opening decrypts in place, so every packet needs its ciphertext back: a
+// ring of packets is refilled with the timers stopped and then opened one
+// after the other, and only the opening is timed (the thread's CPU clock read
+// once per ring, which the ESP side pays and the raw baseline does not).
 void BM_EspDecap(benchmark::State& state, Alg alg) {
+  constexpr std::size_t kRing = 32;
   const std::size_t n = std::size_t(state.range(0));
   Sa out(make_sa(alg)), in(make_sa(alg));
   Sysctl sc;
-  Packet p;
-  p.assign(inner_packet(n));
-  if (xform_output(out, Mode::kTunnel, p, sc) != Reason::kNone) {
+  std::vector<Packet> ring(kRing);
+  ring[0].assign(inner_packet(n));
+  if (xform_output(out, Mode::kTunnel, ring[0], sc) != Reason::kNone) {
     state.SkipWithError("xform_output failed");
     return;
   }
-  const std::vector<std::uint8_t> prot(p.data(), p.data() + p.size());
-  const double t0 = cpu_seconds();
-  const std::uint64_t c0 = __rdtsc();
-  for (auto _ : state) {
-    p.assign(prot);
-    const auto parsed = parse_ip(p.bytes(), false);
-    InputStep step;
-    if (!parsed.info || xform_input(in, p, *parsed.info, sc, step) != Reason::kNone) {
-      state.SkipWithError("xform_input failed");
-      break;
+  const std::vector<std::uint8_t> prot(ring[0].data(), ring[0].data() + ring[0].size());
+  double seconds = 0;
+  std::uint64_t tsc = 0;
+  while (state.KeepRunningBatch(kRing)) {
+    state.PauseTiming();
+    for (auto& p : ring) p.assign(prot);
+    state.ResumeTiming();
+    const double t0 = cpu_seconds();
+    const std::uint64_t c0 = __rdtsc();
+    for (auto& p : ring) {
+      const auto parsed = parse_ip(p.bytes(), false);
+      InputStep step;
+      if (!parsed.info || xform_input(in, p, *parsed.info, sc, step) != Reason::kNone) {
+        state.SkipWithError("xform_input failed");
+        break;
+      }
+      benchmark::DoNotOptimize(p.data());
     }
-    benchmark::DoNotOptimize(p.data());
+    tsc += __rdtsc() - c0;
+    seconds += cpu_seconds() - t0;
   }
-  const std::uint64_t c1 = __rdtsc();
-  report(state, alg, n, cpu_seconds() - t0, c1 - c0);
+  report(state, alg, n, seconds, tsc);
 }
 
 void sizes(benchmark::internal::Benchmark* b) {
