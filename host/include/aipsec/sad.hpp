@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <vector>
 #include <shared_mutex>
 
 #include "aipsec/sa.hpp"
@@ -50,6 +51,18 @@ class Sad {
   // compares it with the value it last followed to skip a walk when nothing
   // changed. SA state changes (dying, dead) are not membership changes.
   std::uint64_t generation() const;
+
+  // The SAs a mirror has to look at again: the keys that membership changes
+  // after generation `since` touched (added, updated or removed; a flush
+  // counts once and touches every SA it removed), oldest first, with the
+  // generation they bring the mirror to. The SAD remembers the last
+  // kChangeLog keys: nullopt when `since` is older than that (walk the SAD).
+  struct Changes {
+    std::uint64_t generation = 0;
+    std::vector<SaKey> keys;
+  };
+  static constexpr std::size_t kChangeLog = 4096;
+  std::optional<Changes> changed_since(std::uint64_t since) const;
 
   // Outbound selection for one request of a policy: a mature (else dying) SA from
   // src to dst with the protocol, a compatible mode (equal, or kAny) and, when

@@ -50,7 +50,33 @@ struct Sad::Impl {
   SaIndex by_pair;
   std::uint64_t next_seq = 1;
   std::atomic<std::uint64_t> generation{0};
-  void changed() { generation.fetch_add(1, std::memory_order_release); }
+  // The last kChangeLog changed keys with the generation each change made, a
+  // ring (oldest at log_head once full); changes up to log_floor are no
+  // longer all in it. Written under the exclusive lock.
+  struct Change {
+    std::uint64_t gen;
+    SaKey key;
+  };
+  std::vector<Change> log;
+  std::size_t log_head = 0;
+  std::uint64_t log_floor = 0;
+
+  std::uint64_t changed() { return generation.fetch_add(1, std::memory_order_release) + 1; }
+  void record(const SaKey& k, std::uint64_t gen) {
+    if (log.size() < kChangeLog) {
+      log.push_back({gen, k});
+      return;
+    }
+    log_floor = log[log_head].gen;
+    log[log_head] = {gen, k};
+    log_head = (log_head + 1) % kChangeLog;
+  }
+  // A change too large for the log: nothing before gen can be answered.
+  void forget_log(std::uint64_t gen) {
+    log.clear();
+    log_head = 0;
+    log_floor = gen;
+  }
 
   SaIndex::Slot* spi_slot(const SaKey& k) {
     return by_spi.find(hash_of(k), [&](const SaIndex::Slot& s) { return key_of(s.sa->config()) == k; });
@@ -76,7 +102,7 @@ struct Sad::Impl {
     by_spi.insert(h, sa, next_seq);
     by_pair.insert(hash_of(pair_of(c)), sa, next_seq);
     ++next_seq;
-    changed();
+    record(k, changed());
     return true;
   }
   // Removes from both indexes and marks dead; holders of a reference see it.
@@ -85,7 +111,7 @@ struct Sad::Impl {
     unlink_pair(sa);
     by_spi.erase(slot);
     sa->set_state(SaState::kDead);
-    changed();
+    record(key_of(sa->config()), changed());
   }
 };
 
@@ -131,7 +157,7 @@ SaRef Sad::update(SaConfig cfg) {
   slot->sa = sa;
   impl_->by_pair.insert(hash_of(pair_of(c)), sa, slot->seq);
   old->set_state(SaState::kDead);
-  impl_->changed();
+  impl_->record(key_of(c), impl_->changed());
   return sa;
 }
 
@@ -163,20 +189,41 @@ std::size_t Sad::remove_all(const IpAddr& src, const IpAddr& dst, IpsecProto pro
 std::size_t Sad::flush(std::optional<IpsecProto> proto) {
   std::unique_lock lock(impl_->mu);
   const auto chosen = [&](const SaIndex::Slot& s) { return !proto || s.sa->config().proto == *proto; };
+  std::vector<SaKey> gone;
   impl_->by_spi.for_each([&](const SaIndex::Slot& s) {
-    if (chosen(s)) s.sa->set_state(SaState::kDead);
+    if (!chosen(s)) return;
+    s.sa->set_state(SaState::kDead);
+    gone.push_back(key_of(s.sa->config()));
   });
-  std::size_t n = 0;
   if (!proto) {
-    n = impl_->by_spi.size();
     impl_->by_spi.clear();
     impl_->by_pair.clear();
   } else {
-    n = impl_->by_spi.erase_if(chosen);
+    impl_->by_spi.erase_if(chosen);
     impl_->by_pair.erase_if(chosen);
   }
-  if (n != 0) impl_->changed();
-  return n;
+  if (gone.empty()) return 0;
+  const std::uint64_t gen = impl_->changed();
+  if (gone.size() > kChangeLog) {
+    impl_->forget_log(gen);
+  } else {
+    for (const SaKey& k : gone) impl_->record(k, gen);
+  }
+  return gone.size();
+}
+
+std::optional<Sad::Changes> Sad::changed_since(std::uint64_t since) const {
+  std::shared_lock lock(impl_->mu);
+  const Impl& m = *impl_;
+  Changes out;
+  out.generation = m.generation.load(std::memory_order_acquire);
+  if (since < m.log_floor || since > out.generation) return std::nullopt;
+  const std::size_t n = m.log.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const Impl::Change& c = m.log[(m.log_head + i) % n];
+    if (c.gen > since) out.keys.push_back(c.key);
+  }
+  return out;
 }
 
 std::uint64_t Sad::generation() const { return impl_->generation.load(std::memory_order_acquire); }
