@@ -25,6 +25,7 @@ struct Slot {
   const Selector* sel = nullptr;
   std::uint16_t replay_base = 0;
   std::uint32_t replay_words = 0;
+  std::uint64_t card_start = 0;  // inbound: the seq last written (inbound_start); the card's top is at least this
 };
 
 // A range of the card's replay memory an inbound entry had.
@@ -112,8 +113,9 @@ struct CardOffload::Impl {
   Impl(RegisterTransport& b, DataPlane& d) : bus(b), dp(d) {}
 
   void write_slot(std::uint32_t index) {
-    const Slot& s = slots[index];
+    Slot& s = slots[index];
     SaContext e = sa_context(*s.sa, s.mode, s.inbound, s.sel, s.replay_base);
+    if (s.inbound) s.card_start = e.seq;
     write_sa_context(bus, info, index, e);
     secure_wipe(&e, sizeof e);  // it holds the key
   }
@@ -155,6 +157,10 @@ struct CardOffload::Impl {
     if (c.mode == Mode::kAny || not_capable(c, info.caps, c.mode) ||
         sa->state() == SaState::kDead || sa->state() == SaState::kLarval) {
       ++st.sa_not_capable;
+      return;
+    }
+    if (!inbound_start(*sa)) {
+      ++st.sa_seq_end;
       return;
     }
     const std::uint32_t b = sa_bucket(c.spi, ipproto::kEsp, c.dst.family == 6, address_words(c.dst),
@@ -203,11 +209,13 @@ struct CardOffload::Impl {
   void follow_spd();
   void flush_flows();
   void place_new_sas();
+  void place_changed_sas(std::uint64_t since);
   void install_flow(const IpInfo& ip, const Result& r, const std::vector<SaRef>& used);
   void install_inbound_flow(const IpInfo& ip, const Result& r);
   Result answer_outbound(const PacketMeta& meta, Packet& p);
   Result answer_inbound(const PacketMeta& meta, Packet& p);
   void apply_event(const PacketMeta& meta);
+  bool note_forward(Direction dir, ByteView in_frame, ByteView out_frame);
 };
 
 // The key of a packet's flow entry, or nullopt (counted) when the card's key
@@ -306,12 +314,21 @@ void CardOffload::Impl::follow_spd() {
   flush_flows();
   const std::vector<Policy> old = std::move(in_policies);  // the old selectors point into it
   load_policies();
+  std::vector<std::uint32_t> to_host;
   for (const auto& [sa, i] : in_slot) {
     Slot& s = slots[i];
     const Selector* sel = inbound_selector(s.sa->config(), s.mode);
     const bool same = sel && s.sel ? *sel == *s.sel : sel == s.sel;
     s.sel = sel;
-    if (!same && !s.card_disabled) write_slot(i);  // a disabled entry stays disabled
+    if (same || s.card_disabled) continue;  // a disabled entry stays disabled
+    // The rewrite restarts the card's window: past the end of the sequence
+    // space it could not hide what was accepted, so the SA goes to the host.
+    if (inbound_start(*s.sa)) write_slot(i);
+    else to_host.push_back(i);
+  }
+  for (std::uint32_t i : to_host) {
+    clear_slot(i);
+    ++st.sa_seq_end;
   }
 }
 
@@ -351,6 +368,26 @@ void CardOffload::Impl::place_new_sas() {
     if (!in_slot.count(sa.get())) place_inbound(sa);
   }
   seen = std::move(next);
+}
+
+// The SAs whose keys changed since generation `since`, from the SAD's change
+// log: the work follows the changes, not the size of the SAD. A walk of the
+// whole SAD when the log no longer reaches back that far.
+void CardOffload::Impl::place_changed_sas(std::uint64_t since) {
+  const auto changes = dp.sad().changed_since(since);
+  if (!changes) return place_new_sas();
+  for (const SaKey& k : changes->keys) {
+    const SaRef sa = dp.sad().get(k);
+    if (!sa) continue;
+    const SaState state = sa->state();
+    if (state == SaState::kLarval || state == SaState::kDead) continue;
+    auto [it, fresh] = seen.try_emplace(sa.get(), sa);
+    if (!fresh && it->second.lock() == sa) continue;
+    it->second = sa;
+    if (!in_slot.count(sa.get())) place_inbound(sa);
+  }
+  // Entries of SAs that are gone: dropped once they outnumber the live ones.
+  if (seen.size() > 2 * dp.sad().size() + 64) std::erase_if(seen, [](const auto& e) { return e.second.expired(); });
 }
 
 void CardOffload::Impl::install_flow(const IpInfo& ip, const Result& r, const std::vector<SaRef>& used) {
@@ -508,12 +545,13 @@ void CardOffload::sync() {
   const std::uint64_t sad_gen = m.dp.sad().generation(), spd_gen = m.dp.spd().generation();
   const bool sad_changed = sad_gen != m.sad_gen, spd_changed = spd_gen != m.spd_gen;
   if (!sad_changed && !spd_changed && !m.states_changed) return;
+  const std::uint64_t followed = m.sad_gen;
   m.sad_gen = sad_gen;
   m.spd_gen = spd_gen;
   m.states_changed = false;
   m.clear_stale_slots(sad_changed);
   if (spd_changed) m.follow_spd();
-  if (sad_changed) m.place_new_sas();
+  if (sad_changed) m.place_changed_sas(followed);
 }
 
 void CardOffload::sa_states_changed() { impl_->states_changed = true; }
@@ -549,12 +587,21 @@ std::optional<Result> CardOffload::answer(const PacketMeta& meta, ByteView frame
 
 bool CardOffload::note_card_forward(Direction dir, ByteView in_frame, ByteView out_frame) {
   Impl& m = *impl_;
+  // The card handled the frame with the entries it had: they are followed
+  // first, then whatever changed since.
+  const bool noted = m.note_forward(dir, in_frame, out_frame);
   sync();
+  return noted;
+}
+
+bool CardOffload::Impl::note_forward(Direction dir, ByteView in_frame, ByteView out_frame) {
+  Impl& m = *this;
   ++m.st.card_forwarded;
   const bool outbound = dir == Direction::kOut;
   const auto esp = find_esp(outbound ? out_frame : in_frame);
   if (!esp) return false;  // bypassed by a flow entry, or not ESP
   SaRef sa;
+  std::uint64_t card_start = 0;
   if (outbound) {
     for (const auto& [p, i] : m.out_slot) {
       const SaConfig& c = m.slots[i].sa->config();
@@ -562,7 +609,9 @@ bool CardOffload::note_card_forward(Direction dir, ByteView in_frame, ByteView o
     }
   } else {
     sa = m.dp.sad().get(SaKey{esp->dst, IpsecProto::kEsp, esp->spi});
-    if (sa && !m.in_slot.count(sa.get())) sa = nullptr;
+    const auto it = sa ? m.in_slot.find(sa.get()) : m.in_slot.end();
+    if (it == m.in_slot.end()) return false;
+    card_start = m.slots[it->second].card_start;
   }
   if (!sa) return false;
   SaRuntime& rt = sa->runtime();
@@ -580,7 +629,13 @@ bool CardOffload::note_card_forward(Direction dir, ByteView in_frame, ByteView o
     if (m.slots[m.out_slot[sa.get()]].mode == Mode::kTunnel && esp->dst.family == 4)
       rt.ip_id.store(static_cast<std::uint16_t>(esp->ipv4_id + 1));
   } else {
-    rt.replay.update(rt.replay.infer(esp->seq));
+    // The number the card inferred, from its window: at the entry's start
+    // until the host's top passes it (inbound_start).
+    const SaConfig& c = sa->config();
+    const std::uint64_t top = rt.replay.top();
+    const std::uint64_t seq = card_start > top ? infer_seq(c.esn, c.replay_window, card_start, esp->seq)
+                                               : rt.replay.infer(esp->seq);
+    if (seq != 0) rt.replay.update(seq);
   }
   SaCurrent& cur = sa->current();
   cur.packets.fetch_add(1);

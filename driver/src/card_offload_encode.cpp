@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "aipsec/packet.hpp"
+#include "aipsec/replay.hpp"
 #include "aipsec/sa_runtime.hpp"
 #include "card_offload_internal.hpp"
 
@@ -60,6 +61,19 @@ const char* not_capable(const SaConfig& c, const Capabilities& caps, Mode mode) 
   return nullptr;
 }
 
+std::optional<std::uint64_t> inbound_start(const Sa& sa) {
+  const SaConfig& c = sa.config();
+  const std::uint64_t top = sa.runtime().replay.top();
+  if (top == 0 || c.replay_window == 0) return top;  // nothing accepted, or no check: nothing to hide
+  const std::uint64_t last = c.esn ? ~std::uint64_t{0} : 0xffffffffu;
+  if (top > last - c.replay_window) return std::nullopt;
+  return top + c.replay_window;
+}
+
+std::uint64_t infer_seq(bool esn, std::uint32_t window, std::uint64_t top, std::uint32_t seq_lo) {
+  return esn ? infer_esn_seq(top, window, seq_lo) : seq_lo;  // the card's esn_infer is the same rule
+}
+
 SaContext sa_context(const Sa& sa, Mode mode, bool inbound, const Selector* sel, std::uint16_t replay_base) {
   const SaConfig& c = sa.config();
   SaContext e{};
@@ -80,7 +94,7 @@ SaContext sa_context(const Sa& sa, Mode mode, bool inbound, const Selector* sel,
   e.salt = load_be32(c.enc_key.data() + aes_len);
   put_byte_string(e.enc_key, c.enc_key.data(), aes_len);
   const SaRuntime& rt = sa.runtime();
-  e.seq = inbound ? rt.replay.top() : rt.seq_out.load();
+  e.seq = inbound ? inbound_start(sa).value_or(rt.replay.top()) : rt.seq_out.load();
   if (inbound) {
     e.replay_window = static_cast<std::uint16_t>(c.replay_window);
     e.replay_base = replay_base;

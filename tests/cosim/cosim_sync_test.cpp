@@ -2,15 +2,20 @@
 // (CardOffload::sync): an SA added later and an SA replaced by an update open
 // their packets on the card, a changed policy reaches flows the card had
 // cached, a dead SA's packets are dropped as lifetime_expired rather than
-// reported as an unknown SPI, and a sync with nothing to follow stays off the
-// register bus. Expected plaintext is the datagram the peer protected; the
+// reported as an unknown SPI, a sync with nothing to follow stays off the
+// register bus, and an inbound entry written after its SA accepted packets
+// (through the host, or on the card before a selector rewrite) does not let
+// those packets be replayed through the card. Expected plaintext is the datagram the peer protected; the
 // peer is a separate software data plane.
 #include <gtest/gtest.h>
+
+#include <vector>
 
 #include "aipsec/card_offload.hpp"
 #include "aipsec/card_regs.hpp"
 #include "aipsec/cosim_datapath.hpp"
 #include "aipsec/packet.hpp"
+#include "aipsec/sa_runtime.hpp"
 #include "aipsec/setkey.hpp"
 
 namespace {
@@ -275,6 +280,160 @@ TEST(CosimSync, DeadSaIsReportedExpiredNotUnknown) {
   const cosim::Outcome gone = card.process(Direction::kIn, protect(peer, udp(2, 1, 5000, 43, 10)));
   EXPECT_FALSE(gone.by_card);
   EXPECT_EQ(gone.card_reason, code(CardReason::kUnknownSpi));
+}
+
+// Inbound entries written after the SA accepted packets: an SA that received
+// packets through the host before the card placed it, and an entry rewritten
+// for a selector change, start the card's window a whole window (64 packets
+// here) above the host's highest accepted number (docs/hw/datapath.md, live
+// state and replay memory). Replays of packets accepted before the write are
+// dropped on the card; new packets open on the card and the host's replay
+// state follows them. Expected sequence numbers count the peer's packets.
+constexpr std::uint64_t kWindow = 64;  // -r 8: octets
+
+SaRef the_sa(DataPlane& dp) { return dp.sad().get(SaKey{*IpAddr::parse("192.0.2.1"), IpsecProto::kEsp, 0x1001}); }
+
+// The datagram with its destination moved from 10.1.0.1 to 10.1.1.1.
+Bytes outside_24(Bytes ip) {
+  ip[18] = 1;
+  store_be16(ip.data() + 10, 0);
+  store_be16(ip.data() + 10, inet_checksum(ByteView(ip.data(), 20)));
+  return ip;
+}
+
+// One datagram the peer protected, as the frame that reaches the protected port.
+struct Sent {
+  Bytes datagram, frame;
+};
+
+Sent sent_by(DataPlane& peer, Bytes datagram) {
+  Packet p(ByteView(datagram.data(), datagram.size()));
+  EXPECT_EQ(peer.output(p).verdict, Verdict::kForward);
+  return Sent{std::move(datagram), ethernet(p.bytes())};
+}
+
+// The host's software data plane opens the packet itself (the card never sees it).
+void open_on_host(DataPlane& dp, const Sent& s) {
+  Packet p(ByteView(s.frame.data() + 14, s.frame.size() - 14));
+  ASSERT_EQ(dp.input(p).verdict, Verdict::kForward);
+  EXPECT_EQ(Bytes(p.bytes().begin(), p.bytes().end()), s.datagram);
+}
+
+void expect_card_opens(cosim::CosimDataPath& card, const Sent& s) {
+  const cosim::Outcome o = card.process(Direction::kIn, s.frame);
+  ASSERT_TRUE(o.by_card) << "card reason " << int(o.card_reason) << ", host " << reason_name(o.reason);
+  ASSERT_EQ(o.verdict, Verdict::kForward) << int(o.card_reason);
+  ASSERT_GE(o.frame.size(), 14u);
+  EXPECT_EQ(Bytes(o.frame.begin() + 14, o.frame.end()), s.datagram);
+}
+
+// The card drops the frame itself for reason, counts it, and sends nothing to the plain side.
+void expect_dropped_by_card(cosim::CosimDataPath& card, const Sent& s, CardReason reason) {
+  const std::uint64_t counted = card.offload().read_drop_counters().at(code(reason));
+  const cosim::Outcome o = card.process(Direction::kIn, s.frame);
+  EXPECT_TRUE(o.by_card);
+  EXPECT_EQ(o.verdict, Verdict::kDrop);
+  EXPECT_EQ(o.card_reason, code(reason)) << reason_name(o.reason);
+  EXPECT_TRUE(o.frame.empty());
+  EXPECT_EQ(card.offload().read_drop_counters().at(code(reason)), counted + 1);
+}
+
+TEST(CosimReplayStart, PacketsTheHostAcceptedAreNotReplayedThroughTheCard) {
+  DataPlane dp, peer;
+  configure(dp, kInPolicy);
+  configure(peer, inbound_sa(kKey1) + kPeerPolicy);
+  cosim::CosimDataPath card(dp);
+  card.program();
+
+  // The SA arrives after program(); before the card follows the SAD the host
+  // opens the peer's packets 1, 2 and 4 itself (3 is late).
+  configure(dp, inbound_sa(kKey1));
+  std::vector<Sent> early;
+  for (std::uint8_t i = 0; i < 4; ++i) early.push_back(sent_by(peer, udp(2, 1, 5000, 40, i)));
+  for (int i : {0, 1, 3}) open_on_host(dp, early[i]);
+
+  // The next frame's sync places the SA: its window starts at 4 + 64.
+  expect_dropped_by_card(card, early[0], CardReason::kReplayOld);
+  EXPECT_EQ(card.offload().stats().sa_inbound, 1u);
+  expect_dropped_by_card(card, early[3], CardReason::kReplayOld);
+  expect_dropped_by_card(card, early[1], CardReason::kReplayOld);
+  // The cost: a packet below the host's highest that the host had not seen.
+  expect_dropped_by_card(card, early[2], CardReason::kReplayOld);
+  EXPECT_EQ(card.card_drops()[code(CardReason::kReplayOld)], 4u);
+
+  // Newer packets open on the card, and the host follows them.
+  const Sent p5 = sent_by(peer, udp(2, 1, 5001, 40, 5)), p6 = sent_by(peer, udp(2, 1, 5001, 40, 6));
+  expect_card_opens(card, p5);
+  expect_card_opens(card, p6);
+  const ReplayWindow& host = the_sa(dp)->runtime().replay;
+  EXPECT_EQ(host.top(), 6u);
+  EXPECT_EQ(host.check(5), Reason::kReplay);
+  EXPECT_EQ(host.check(7), Reason::kNone);
+  expect_dropped_by_card(card, p5, CardReason::kReplay);
+
+  // The entry's start, 4 + 64, counts as received on the card; the next opens.
+  for (std::uint64_t n = 7; n < 4 + kWindow; ++n) protect(peer, udp(2, 1, 5002, 40));
+  const Sent start = sent_by(peer, udp(2, 1, 5003, 40, 68));
+  const Sent after = sent_by(peer, udp(2, 1, 5003, 40, 69));
+  expect_dropped_by_card(card, start, CardReason::kReplay);
+  expect_card_opens(card, after);
+  EXPECT_EQ(host.top(), 4 + kWindow + 1);
+  EXPECT_EQ(host.check(4 + kWindow), Reason::kNone);  // the host never took it
+}
+
+TEST(CosimReplayStart, SelectorRewriteDoesNotReopenWhatTheCardAccepted) {
+  DataPlane dp, peer;
+  configure(dp, inbound_sa(kKey1) + kInPolicy);
+  configure(peer, inbound_sa(kKey1) + kPeerPolicy);
+  cosim::CosimDataPath card(dp);
+  card.program();
+  std::vector<Sent> before;
+  for (std::uint8_t i = 0; i < 3; ++i) {
+    before.push_back(sent_by(peer, udp(2, 1, 6000, 40, i)));
+    expect_card_opens(card, before.back());
+  }
+  ASSERT_EQ(the_sa(dp)->runtime().replay.top(), 3u);
+
+  // The inbound policy narrows: the entry's selector changes and it is rewritten.
+  configure(dp, "spddelete 10.2.0.0/16 10.1.0.0/16 any -P in;\n"
+                "spdadd 10.2.0.0/16 10.1.0.0/24 any -P in ipsec esp/tunnel/192.0.2.2-192.0.2.1/require;\n");
+  expect_dropped_by_card(card, before[1], CardReason::kReplayOld);
+  expect_dropped_by_card(card, before[2], CardReason::kReplayOld);
+  expect_dropped_by_card(card, before[0], CardReason::kReplayOld);
+  expect_card_opens(card, sent_by(peer, udp(2, 1, 6001, 40, 4)));
+  EXPECT_EQ(the_sa(dp)->runtime().replay.top(), 4u);
+  // The new selector is the one the card checks.
+  expect_dropped_by_card(card, sent_by(peer, outside_24(udp(2, 1, 6001, 40, 5))), CardReason::kSelectorMismatch);
+}
+
+// With ESN the host infers the high half of the card's packets from the
+// card's window (at the entry's start), not from its own lower top.
+TEST(CosimReplayStart, EsnHostFollowsTheCardsWindow) {
+  DataPlane dp, peer;
+  configure(dp, kInPolicy);
+  configure(peer, inbound_sa(kKey1, "-f esn") + kPeerPolicy);
+  cosim::CosimDataPath card(dp);
+  card.program();
+  configure(dp, inbound_sa(kKey1, "-f esn"));
+  std::vector<Sent> early;
+  for (std::uint8_t i = 0; i < 3; ++i) {
+    early.push_back(sent_by(peer, udp(2, 1, 7000, 40, i)));
+    open_on_host(dp, early.back());
+  }
+  // The sync places the SA at 3 + 64: the window is 4..67, and 2 on the wire
+  // is read as 2^32 + 2 (RFC 4303 A.2.2), whose ICV does not verify.
+  expect_dropped_by_card(card, early[1], CardReason::kIcvFail);
+
+  // The peer jumps to the next 2^32 block: 2^32 + 2 carries 2 on the wire,
+  // above the card's window (its high half is 1 there, 0 from the host's top of 3).
+  the_sa(peer)->runtime().seq_out.store((std::uint64_t{1} << 32) + 1);
+  const Sent jump = sent_by(peer, udp(2, 1, 7001, 40, 9));
+  expect_card_opens(card, jump);
+  const ReplayWindow& host = the_sa(dp)->runtime().replay;
+  EXPECT_EQ(host.top(), (std::uint64_t{1} << 32) + 2);
+  expect_dropped_by_card(card, jump, CardReason::kReplay);
+  expect_card_opens(card, sent_by(peer, udp(2, 1, 7001, 40, 10)));
+  EXPECT_EQ(host.top(), (std::uint64_t{1} << 32) + 3);
 }
 
 }  // namespace

@@ -1,12 +1,15 @@
 // CardOffload following the host's SAD and SPD over the register model: what
 // sync() commits when the SAD changed, that it stays off the bus when nothing
-// did, replay memory per inbound SA, and a card too old for inbound flow entries.
+// did, replay memory per inbound SA, the seq an inbound entry starts from,
+// and a card too old for inbound flow entries.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "aipsec/card_offload.hpp"
 #include "aipsec/card_register_model.hpp"
+#include "aipsec/sa_runtime.hpp"
 
 namespace aipsec::card {
 namespace {
@@ -93,6 +96,33 @@ TEST_F(DriverOffloadSync, SaAddedAfterProgramIsPlacedInbound) {
   EXPECT_EQ(valid_entries(model).size(), 2u);
 }
 
+// More changes between two syncs than the SAD's change log keeps: the sync
+// walks the SAD instead and still places what is new, once.
+TEST_F(DriverOffloadSync, MoreChangesThanTheLogStillPlaceNewSas) {
+  off.program();
+  SaConfig chacha = esp_sa(0, 0);  // not card-capable: stays with the host
+  chacha.enc = EncAlg::kChaCha20Poly1305;
+  chacha.enc_key = SecureBytes(Bytes(36, 0x5a));
+  for (std::uint32_t i = 0; i < Sad::kChangeLog + 100; ++i) {
+    chacha.spi = 0x10000 + i;
+    dp.sad().add(chacha);
+  }
+  dp.sad().add(esp_sa(0x5005, 0x55));
+  ASSERT_FALSE(dp.sad().changed_since(0).has_value());  // the log does not reach back
+  off.sync();
+  auto entries = valid_entries(model);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries.begin()->second.spi, 0x5005u);
+  EXPECT_EQ(off.stats().sa_not_capable, Sad::kChangeLog + 100);
+  // Then a few changes: through the log; nothing considered twice.
+  dp.sad().add(esp_sa(0x6006, 0x66));
+  ASSERT_TRUE(dp.sad().changed_since(dp.sad().generation() - 1).has_value());
+  off.sync();
+  EXPECT_EQ(valid_entries(model).size(), 2u);
+  EXPECT_EQ(off.stats().sa_not_capable, Sad::kChangeLog + 100);
+  EXPECT_EQ(off.stats().sa_inbound, 2u);
+}
+
 TEST_F(DriverOffloadSync, UpdatedSaIsPlacedAgainWithItsNewKey) {
   dp.sad().add(esp_sa(0x4004, 0x44));
   off.program();
@@ -132,6 +162,108 @@ TEST_F(DriverOffloadSync, ReplayRingsDoNotOverlap) {
     for (std::uint32_t w = 0; w < 4; ++w) EXPECT_TRUE(words.insert(e.replay_base + w).second) << e.spi;
   }
   EXPECT_EQ(words.size(), 32u);
+}
+
+// An inbound entry starts the card's window at its seq, counted as received
+// with nothing below it marked: for an SA the host has accepted packets on,
+// the entry starts a whole window above the host's highest (RFC 4303 3.4.3:
+// dropping more is allowed, accepting a duplicate is not).
+SaContext only_entry(const CardRegisterModel& model) {
+  const auto entries = valid_entries(model);
+  EXPECT_EQ(entries.size(), 1u);
+  return entries.empty() ? SaContext{} : entries.begin()->second;
+}
+
+TEST_F(DriverOffloadSync, EntryOfAnSaWithAcceptedPacketsStartsAWindowAbove) {
+  SaRef sa = dp.sad().add(esp_sa(0x6006, 0x12, 64));
+  for (std::uint64_t n : {1, 2, 3, 5}) sa->runtime().replay.update(n);
+  off.program();
+  EXPECT_EQ(only_entry(model).seq, 5u + 64u);
+}
+
+TEST_F(DriverOffloadSync, SaPlacedBySyncAfterHostTrafficStartsAWindowAbove) {
+  off.program();
+  SaRef sa = dp.sad().add(esp_sa(0x6007, 0x13, 128));
+  sa->runtime().replay.update(40);
+  off.sync();
+  EXPECT_EQ(only_entry(model).seq, 40u + 128u);
+}
+
+TEST_F(DriverOffloadSync, EsnEntryStartsAWindowAboveIn64Bits) {
+  SaConfig c = esp_sa(0x6008, 0x14, 64);
+  c.esn = true;
+  SaRef sa = dp.sad().add(c);
+  sa->runtime().replay.update(0x1ffffffe0ull);
+  off.program();
+  EXPECT_EQ(only_entry(model).seq, 0x1ffffffe0ull + 64u);  // past the 2^32 boundary
+}
+
+TEST_F(DriverOffloadSync, EntryWithoutAcceptedPacketsOrWindowKeepsTheTop) {
+  dp.sad().add(esp_sa(0x6009, 0x15, 64));  // nothing accepted yet
+  SaRef no_window = dp.sad().add(esp_sa(0x600a, 0x16, 0));
+  no_window->runtime().replay.update(9);
+  off.program();
+  std::map<std::uint32_t, std::uint64_t> seq;
+  for (const auto& [i, e] : valid_entries(model)) seq[e.spi] = e.seq;
+  EXPECT_EQ(seq, (std::map<std::uint32_t, std::uint64_t>{{0x6009, 0}, {0x600a, 9}}));
+}
+
+TEST_F(DriverOffloadSync, SaWhoseWindowAbovePasses32BitsStaysWithTheHost) {
+  SaRef fits = dp.sad().add(esp_sa(0x600b, 0x17, 64));
+  fits->runtime().replay.update(0xffffffffu - 64);
+  SaRef past = dp.sad().add(esp_sa(0x600c, 0x18, 64));
+  past->runtime().replay.update(0xffffffffu - 63);
+  off.program();
+  const SaContext e = only_entry(model);
+  EXPECT_EQ(e.spi, 0x600bu);
+  EXPECT_EQ(e.seq, 0xffffffffu);
+  EXPECT_EQ(off.stats().sa_seq_end, 1u);
+  EXPECT_EQ(off.stats().sa_inbound, 1u);
+}
+
+Policy inbound_policy(const char* dst_prefix, std::uint8_t plen) {
+  Policy p;
+  p.dir = Direction::kIn;
+  p.action = PolicyAction::kIpsec;
+  p.sel.src = IpPrefix{*IpAddr::parse("10.2.0.0"), 16};
+  p.sel.dst = IpPrefix{*IpAddr::parse(dst_prefix), plen};
+  IpsecRequest r;
+  r.mode = Mode::kTunnel;
+  r.src = *IpAddr::parse("192.0.2.2");
+  r.dst = *IpAddr::parse("192.0.2.1");
+  p.requests.push_back(r);
+  return p;
+}
+
+TEST_F(DriverOffloadSync, SelectorRewriteStartsAWindowAboveTheHostsTop) {
+  dp.spd().add(inbound_policy("10.1.0.0", 16));
+  SaRef sa = dp.sad().add(esp_sa(0x600d, 0x19, 64));
+  off.program();
+  ASSERT_EQ(only_entry(model).seq, 0u);
+  ASSERT_EQ(only_entry(model).sel_dst_plen, 16u);
+  for (std::uint64_t n = 1; n <= 7; ++n) sa->runtime().replay.update(n);  // as the card's packets are followed
+  ASSERT_TRUE(dp.spd().remove(inbound_policy("10.1.0.0", 16).sel, Direction::kIn));
+  dp.spd().add(inbound_policy("10.1.0.0", 24));
+  off.sync();
+  const SaContext e = only_entry(model);
+  EXPECT_EQ(e.sel_dst_plen, 24u);
+  EXPECT_EQ(e.seq, 7u + 64u);
+}
+
+// Without ESN a rewrite that cannot start a window above the host's top
+// leaves the SA to the host instead.
+TEST_F(DriverOffloadSync, SelectorRewriteNearThe32BitEndClearsTheEntry) {
+  dp.spd().add(inbound_policy("10.1.0.0", 16));
+  SaRef sa = dp.sad().add(esp_sa(0x600e, 0x1a, 64));
+  off.program();
+  ASSERT_EQ(valid_entries(model).size(), 1u);
+  sa->runtime().replay.update(0xffffffffu - 63);
+  ASSERT_TRUE(dp.spd().remove(inbound_policy("10.1.0.0", 16).sel, Direction::kIn));
+  dp.spd().add(inbound_policy("10.1.0.0", 24));
+  off.sync();
+  EXPECT_TRUE(valid_entries(model).empty());
+  EXPECT_EQ(off.stats().sa_seq_end, 1u);
+  EXPECT_EQ(off.stats().sa_cleared, 1u);
 }
 
 TEST(DriverOffloadVersion, CardWithoutInboundFlowEntriesIsRefused) {

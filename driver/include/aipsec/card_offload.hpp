@@ -25,8 +25,8 @@
 // - Spd::generation() moved: every flow entry of both tables is removed (they
 //   are caches of the SPD's answers and refill on the next flow_miss), and the
 //   inbound selectors the card checks are taken again from the SPD (an entry
-//   whose selector changed is rewritten: the card's live state of that SA
-//   restarts, from the highest sequence number the host accepted).
+//   whose selector changed is rewritten, and the card's live state of that SA
+//   restarts).
 // - An SA of the card may have died without a SAD change: only the software
 //   data plane (while answer() runs it: hard lifetime, sequence overflow) and
 //   the card's events (answer() on an SA event) do that here, so those mark
@@ -36,6 +36,24 @@
 // itself (its lifetime_expired event): that one stays until the SAD drops the
 // SA, so the SA's packets are dropped on the card as lifetime_expired rather
 // than reaching the host as unknown_spi.
+//
+// Writing an inbound entry restarts the card's replay window: the card takes
+// the entry's seq as its highest accepted number, counts it as received and
+// forgets which numbers below it were. So an entry for an SA whose host
+// replay state has accepted a packet (top > 0, replay window of W packets) is
+// written with seq top + W, not top: every number up to top is then left of
+// the card's window (dropped as replay_old, or with ESN read as the next
+// 2^32 block and failing the ICV), and nothing the host, or the card before
+// the rewrite, accepted is accepted again. This applies when program() or
+// sync() places an SA that received packets through the host first and when
+// an entry is rewritten for a selector change. The cost is the conservative
+// one RFC 4303 3.4.3 allows: the one packet numbered top + W, and packets at
+// or below top the host had not seen, are dropped as replays. An SA without
+// a window (W = 0) is written with top. Without ESN, an SA whose top + W
+// passes 2^32 - 1 is left to the host (sa_seq_end): a write could not hide
+// its accepted numbers. The host's own replay state is not raised: it follows
+// the packets the card opens (note_card_forward), inferring their high halves
+// from the window as the card has it.
 #pragma once
 
 #include <array>
@@ -55,6 +73,7 @@ struct OffloadStats {
   std::uint64_t sa_outbound = 0;        // SAs placed for outbound flows
   std::uint64_t sa_not_capable = 0;     // SAs the card cannot do (software only)
   std::uint64_t sa_no_room = 0;         // capable SAs without a free entry (software only)
+  std::uint64_t sa_seq_end = 0;         // inbound SAs left to the host: top + window passes 2^32 - 1 (no ESN)
   std::uint64_t flows_installed = 0;     // both tables
   std::uint64_t flows_inbound = 0;       // of them in the inbound table
   std::uint64_t flows_removed = 0;       // outbound entries removed with the SA they protected with
@@ -100,10 +119,13 @@ class CardOffload {
   // Follows the SAD and the SPD (see the top of this file): the card entry of
   // an SA the SAD no longer holds (deleted, flushed, replaced by an update) or
   // that is dead is written invalid with its key words zero, and the outbound
-  // flow entries protecting with it are removed; SAs new to the SAD are placed;
+  // flow entries protecting with it are removed; SAs new to the SAD are placed
+  // (found through the SAD's change log, Sad::changed_since, so the work
+  // follows the changes rather than the SAD's size; a walk of the whole SAD
+  // only when more than Sad::kChangeLog changes came between two calls);
   // an SPD change removes every flow entry. Does nothing (no register access)
   // when neither changed and no SA can have died since the last call.
-  // answer() and note_card_forward() call it first; a host loop calls it
+  // answer() calls it first, note_card_forward() last; a host loop calls it
   // before handing the card new traffic.
   void sync();
 
@@ -120,7 +142,9 @@ class CardOffload {
   // The card protected (outbound) or opened (inbound) in_frame itself and sent
   // out_frame: the host's SA state follows (sequence number, replay window,
   // outer IPv4 identification, lifetime counts). False when no SA of the card
-  // was involved (a bypass flow entry in either direction).
+  // was involved (a bypass flow entry in either direction). The frame is
+  // matched against the entries the card had when it handled it; sync() runs
+  // after.
   bool note_card_forward(Direction dir, ByteView in_frame, ByteView out_frame);
 
   // The card's drop counters through the registers, indexed by card reason code.

@@ -18,6 +18,12 @@
 
 namespace aipsec {
 
+// RFC 4303 A.2.2: the full sequence number of a packet carrying seq_lo, the
+// high half guessed from a window of `window` packets (0: half the 32-bit
+// space) whose highest number is top; 0 when no valid number fits. Also used
+// to reproduce the card's inference (the driver).
+std::uint64_t infer_esn_seq(std::uint64_t top, std::uint32_t window, std::uint32_t seq_lo);
+
 class ReplayWindow {
  public:
   static constexpr std::uint32_t kMaxSize = 1u << 24;  // packets

@@ -16,13 +16,12 @@ ReplayWindow::ReplayWindow(std::uint32_t size, bool esn) : size_(size), esn_(esn
   }
 }
 
-std::uint64_t ReplayWindow::infer(std::uint32_t seq_lo) const {
-  if (!esn_) return seq_lo;
-  // RFC 4303 A.2.2. A disabled window still needs a width to place seq_lo: half
-  // the 32-bit space, so reordered packets stay in their 2^32 block.
-  const std::uint64_t w = size_ ? size_ : 0x80000000u;
-  const std::uint32_t th = std::uint32_t(top_ >> 32);
-  const std::uint32_t tl = std::uint32_t(top_);
+std::uint64_t infer_esn_seq(std::uint64_t top, std::uint32_t window, std::uint32_t seq_lo) {
+  // A disabled window still needs a width to place seq_lo: half the 32-bit
+  // space, so reordered packets stay in their 2^32 block.
+  const std::uint64_t w = window ? window : 0x80000000u;
+  const std::uint32_t th = std::uint32_t(top >> 32);
+  const std::uint32_t tl = std::uint32_t(top);
   const std::uint32_t bottom = std::uint32_t(tl - (w - 1));  // mod 2^32
   std::uint64_t seq_hi;
   if (tl >= w - 1) {
@@ -39,6 +38,10 @@ std::uint64_t ReplayWindow::infer(std::uint32_t seq_lo) const {
   }
   if (seq_hi > 0xffffffffu) return 0;  // beyond 2^64: never valid
   return seq_hi << 32 | seq_lo;
+}
+
+std::uint64_t ReplayWindow::infer(std::uint32_t seq_lo) const {
+  return esn_ ? infer_esn_seq(top_, size_, seq_lo) : seq_lo;
 }
 
 bool ReplayWindow::bit(std::uint64_t seq) const {
