@@ -383,3 +383,26 @@ TEST(PolicySad, AMirrorFollowingChangedSinceStaysExact) {
   EXPECT_TRUE(none->keys.empty());
   EXPECT_FALSE(sad.changed_since(sad.generation() + 1).has_value());
 }
+
+// Twenty thousand SAs between one pair of hosts (one SA per flow, as unique
+// policies make): each insert and removal stays with its own pair, the newest
+// mature SA is found, and removing SAs in any order leaves the right newest.
+TEST(PolicySad, ManySasBetweenOnePair) {
+  constexpr std::uint32_t kCount = 20000;
+  Sad sad;
+  for (std::uint32_t i = 0; i < kCount; ++i) sad.add(esp("10.0.0.1", "10.0.0.2", 0x1000 + i));
+  auto newest = [&] {
+    SaRef sa = sad.find_outbound(ip("10.0.0.1"), ip("10.0.0.2"), IpsecProto::kEsp, Mode::kAny, 0);
+    return sa ? sa->config().spi : 0u;
+  };
+  EXPECT_EQ(newest(), 0x1000 + kCount - 1);
+  // Remove the newest, then every other one from the oldest up.
+  EXPECT_TRUE(sad.remove({ip("10.0.0.2"), IpsecProto::kEsp, 0x1000 + kCount - 1}));
+  EXPECT_EQ(newest(), 0x1000 + kCount - 2);
+  for (std::uint32_t i = 0; i < kCount - 1; i += 2) EXPECT_TRUE(sad.remove({ip("10.0.0.2"), IpsecProto::kEsp, 0x1000 + i}));
+  EXPECT_EQ(sad.size(), (kCount - 1) / 2);
+  EXPECT_EQ(newest(), 0x1000 + kCount - 2 - ((kCount - 2) % 2 == 0 ? 1 : 0));
+  EXPECT_EQ(sad.remove_all(ip("10.0.0.1"), ip("10.0.0.2"), IpsecProto::kEsp), (kCount - 1) / 2);
+  EXPECT_EQ(newest(), 0u);
+  EXPECT_EQ(sad.size(), 0u);
+}

@@ -1,6 +1,8 @@
 // An open-addressing index of SAs (linear probing, power-of-two size, at most
 // half full, backward-shift deletion) under a 64-bit hash of a key that the
-// SA's configuration gives; several SAs may share a key. A slot holds the
+// SA's configuration gives. A slot holds one SA; the SAs that share its key
+// (several SAs between one pair of hosts) go in the slot's `more` list, so
+// that equal keys never form a probe cluster. A slot holds the
 // hash, the SA and its insertion number, so a probe compares hashes inside
 // the slot array and touches an SA only when the hashes are equal: an insert
 // or a lookup reads about one cache line, where a node-based map chases a
@@ -9,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -18,10 +21,15 @@ namespace aipsec::policy_detail {
 
 class SaIndex {
  public:
+  struct Entry {
+    SaRef sa;
+    std::uint64_t seq = 0;  // insertion order
+  };
   struct Slot {
     std::uint64_t hash = 0;
     SaRef sa;                // null: the slot is free
     std::uint64_t seq = 0;   // insertion order
+    std::unique_ptr<std::vector<Entry>> more;  // other SAs under the same key
   };
 
   SaIndex() : slots_(kInitialSize) {}
@@ -49,8 +57,44 @@ class SaIndex {
 
   void insert(std::uint64_t h, SaRef sa, std::uint64_t seq) {
     if ((used_ + 1) * 2 > slots_.size()) grow();
-    place(Slot{h, std::move(sa), seq});
+    place(Slot{h, std::move(sa), seq, nullptr});
     ++used_;
+  }
+
+  // Adds sa under the key of `same` (a slot find() returned): to its list.
+  static void add_to(Slot* same, SaRef sa, std::uint64_t seq) {
+    if (!same->more) same->more = std::make_unique<std::vector<Entry>>();
+    same->more->push_back({std::move(sa), seq});
+  }
+
+  // Removes sa from the slot s that holds it (as its SA or in its list).
+  void remove_from(Slot* s, const SaRef& sa) {
+    if (s->sa != sa) {
+      if (!s->more) return;
+      auto& v = *s->more;
+      for (auto& e : v)
+        if (e.sa == sa) {
+          e = std::move(v.back());
+          v.pop_back();
+          return;
+        }
+      return;
+    }
+    if (s->more && !s->more->empty()) {
+      s->sa = std::move(s->more->back().sa);
+      s->seq = s->more->back().seq;
+      s->more->pop_back();
+      return;
+    }
+    erase(s);
+  }
+
+  // Calls fn(sa, seq) for the slot's SA and every SA in its list.
+  template <class Fn>
+  static void for_all(const Slot& s, Fn&& fn) {
+    fn(s.sa, s.seq);
+    if (s.more)
+      for (const auto& e : *s.more) fn(e.sa, e.seq);
   }
 
   // Removes a slot that find() returned.

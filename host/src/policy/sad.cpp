@@ -81,9 +81,17 @@ struct Sad::Impl {
   SaIndex::Slot* spi_slot(const SaKey& k) {
     return by_spi.find(hash_of(k), [&](const SaIndex::Slot& s) { return key_of(s.sa->config()) == k; });
   }
+  // The by_pair slot of a pair: one per pair, its SAs in the slot and its list.
+  SaIndex::Slot* pair_slot(const PairKey& pk) {
+    return by_pair.find(hash_of(pk), [&](const SaIndex::Slot& s) { return pair_of(s.sa->config()) == pk; });
+  }
+  void link_pair(const SaRef& sa, std::uint64_t seq) {
+    const PairKey pk = pair_of(sa->config());
+    if (SaIndex::Slot* s = pair_slot(pk)) SaIndex::add_to(s, sa, seq);
+    else by_pair.insert(hash_of(pk), sa, seq);
+  }
   void unlink_pair(const SaRef& sa) {
-    if (auto* s = by_pair.find(hash_of(pair_of(sa->config())), [&](const SaIndex::Slot& x) { return x.sa == sa; }))
-      by_pair.erase(s);
+    if (SaIndex::Slot* s = pair_slot(pair_of(sa->config()))) by_pair.remove_from(s, sa);
   }
   // Starts loading the two slots an insert of c probes first: with a large
   // SAD each is a cache miss, which then overlaps with keying the SA.
@@ -100,7 +108,7 @@ struct Sad::Impl {
     std::unique_lock lock(mu);
     if (by_spi.find(h, [&](const SaIndex::Slot& s) { return key_of(s.sa->config()) == k; })) return false;
     by_spi.insert(h, sa, next_seq);
-    by_pair.insert(hash_of(pair_of(c)), sa, next_seq);
+    link_pair(sa, next_seq);
     ++next_seq;
     record(k, changed());
     return true;
@@ -155,7 +163,7 @@ SaRef Sad::update(SaConfig cfg) {
   impl_->unlink_pair(old);
   // The SA keeps its place in the insertion order: it is the same SA, rekeyed.
   slot->sa = sa;
-  impl_->by_pair.insert(hash_of(pair_of(c)), sa, slot->seq);
+  impl_->link_pair(sa, slot->seq);
   old->set_state(SaState::kDead);
   impl_->record(key_of(c), impl_->changed());
   return sa;
@@ -179,9 +187,8 @@ std::size_t Sad::remove_all(const IpAddr& src, const IpAddr& dst, IpsecProto pro
   std::unique_lock lock(impl_->mu);
   const PairKey pk{src, dst, proto};
   std::vector<SaKey> keys;
-  impl_->by_pair.for_hash(hash_of(pk), [&](const SaIndex::Slot& s) {
-    if (pair_of(s.sa->config()) == pk) keys.push_back(key_of(s.sa->config()));
-  });
+  if (const SaIndex::Slot* s = impl_->pair_slot(pk))
+    SaIndex::for_all(*s, [&](const SaRef& sa, std::uint64_t) { keys.push_back(key_of(sa->config())); });
   for (const auto& k : keys) impl_->kill(impl_->spi_slot(k));
   return keys.size();
 }
@@ -236,20 +243,22 @@ std::size_t Sad::size() const {
 SaRef Sad::find_outbound(const IpAddr& src, const IpAddr& dst, IpsecProto proto, Mode mode,
                          std::uint32_t reqid) const {
   std::shared_lock lock(impl_->mu);
-  const SaIndex::Slot* mature = nullptr;
-  const SaIndex::Slot* dying = nullptr;
-  const PairKey pk{src, dst, proto};
-  impl_->by_pair.for_hash(hash_of(pk), [&](const SaIndex::Slot& e) {
-    const SaConfig& c = e.sa->config();
-    if (!(pair_of(c) == pk) || !mode_compatible(c.mode, mode)) return;
+  const SaRef* mature = nullptr;
+  const SaRef* dying = nullptr;
+  std::uint64_t mature_seq = 0, dying_seq = 0;
+  const SaIndex::Slot* s = impl_->pair_slot(PairKey{src, dst, proto});
+  if (!s) return nullptr;
+  SaIndex::for_all(*s, [&](const SaRef& sa, std::uint64_t seq) {
+    const SaConfig& c = sa->config();
+    if (!mode_compatible(c.mode, mode)) return;
     if (reqid != 0 && c.reqid != reqid) return;
-    const SaState st = e.sa->state();
-    const SaIndex::Slot** slot = st == SaState::kMature ? &mature : st == SaState::kDying ? &dying : nullptr;
-    if (!slot) return;  // larval and dead SAs are never chosen
-    if (!*slot || e.seq > (*slot)->seq) *slot = &e;
+    const SaState st = sa->state();
+    if (st == SaState::kMature && (!mature || seq > mature_seq)) mature = &sa, mature_seq = seq;
+    if (st == SaState::kDying && (!dying || seq > dying_seq)) dying = &sa, dying_seq = seq;
+    // larval and dead SAs are never chosen
   });
-  const SaIndex::Slot* best = mature ? mature : dying;
-  return best ? best->sa : nullptr;
+  const SaRef* best = mature ? mature : dying;
+  return best ? *best : nullptr;
 }
 
 void Sad::for_each(const std::function<void(const SaRef&)>& fn,
