@@ -208,6 +208,7 @@ struct CardOffload::Impl {
   void clear_stale_slots(bool sad_changed);
   void follow_spd();
   void flush_flows();
+  void consider(const SaRef& sa, std::map<const Sa*, std::weak_ptr<Sa>>& into);
   void place_new_sas();
   void place_changed_sas(std::uint64_t since);
   void install_flow(const IpInfo& ip, const Result& r, const std::vector<SaRef>& used);
@@ -355,18 +356,22 @@ void CardOffload::Impl::flush_flows() {
 // SAs the SAD holds that the card has not considered yet go into the inbound
 // table (outbound entries follow flows). Larval and dead SAs are left for a
 // later walk.
+// One SA the SAD holds: placed in the inbound table unless it is larval or
+// dead, already considered (seen) or already on the card.
+void CardOffload::Impl::consider(const SaRef& sa, std::map<const Sa*, std::weak_ptr<Sa>>& into) {
+  const SaState state = sa->state();
+  if (state == SaState::kLarval || state == SaState::kDead) return;
+  into[sa.get()] = sa;
+  auto it = seen.find(sa.get());
+  if (it != seen.end() && it->second.lock() == sa) return;
+  if (!in_slot.count(sa.get())) place_inbound(sa);
+}
+
 void CardOffload::Impl::place_new_sas() {
   std::vector<SaRef> now;
   dp.sad().for_each([&](const SaRef& sa) { now.push_back(sa); });
   std::map<const Sa*, std::weak_ptr<Sa>> next;
-  for (const SaRef& sa : now) {
-    const SaState state = sa->state();
-    if (state == SaState::kLarval || state == SaState::kDead) continue;
-    next.emplace(sa.get(), sa);
-    auto it = seen.find(sa.get());
-    if (it != seen.end() && it->second.lock() == sa) continue;
-    if (!in_slot.count(sa.get())) place_inbound(sa);
-  }
+  for (const SaRef& sa : now) consider(sa, next);
   seen = std::move(next);
 }
 
@@ -376,16 +381,10 @@ void CardOffload::Impl::place_new_sas() {
 void CardOffload::Impl::place_changed_sas(std::uint64_t since) {
   const auto changes = dp.sad().changed_since(since);
   if (!changes) return place_new_sas();
-  for (const SaKey& k : changes->keys) {
-    const SaRef sa = dp.sad().get(k);
-    if (!sa) continue;
-    const SaState state = sa->state();
-    if (state == SaState::kLarval || state == SaState::kDead) continue;
-    auto [it, fresh] = seen.try_emplace(sa.get(), sa);
-    if (!fresh && it->second.lock() == sa) continue;
-    it->second = sa;
-    if (!in_slot.count(sa.get())) place_inbound(sa);
-  }
+  std::map<const Sa*, std::weak_ptr<Sa>> considered;
+  for (const SaKey& k : changes->keys)
+    if (const SaRef sa = dp.sad().get(k)) consider(sa, considered);
+  for (auto& [sa, ref] : considered) seen[sa] = ref;
   // Entries of SAs that are gone: dropped once they outnumber the live ones.
   if (seen.size() > 2 * dp.sad().size() + 64) std::erase_if(seen, [](const auto& e) { return e.second.expired(); });
 }

@@ -17,6 +17,7 @@
 #include "aipsec/packet.hpp"
 #include "aipsec/sa_runtime.hpp"
 #include "aipsec/setkey.hpp"
+#include "../support/counting_bus.hpp"
 
 namespace {
 
@@ -217,22 +218,7 @@ TEST(CosimSync, PolicyChangeReachesACachedInboundFlow) {
 }
 
 // The card's bus, counting accesses.
-class CountingBus : public card::RegisterTransport {
- public:
-  explicit CountingBus(card::RegisterTransport& bus) : bus_(bus) {}
-  std::uint32_t read32(std::uint32_t a) override {
-    ++accesses;
-    return bus_.read32(a);
-  }
-  void write32(std::uint32_t a, std::uint32_t v) override {
-    ++accesses;
-    bus_.write32(a, v);
-  }
-  std::uint64_t accesses = 0;
-
- private:
-  card::RegisterTransport& bus_;
-};
+using aipsec::testsupport::CountingBus;
 
 TEST(CosimSync, SyncWithNothingToFollowStaysOffTheBus) {
   DataPlane dp;

@@ -10,27 +10,13 @@
 #include "aipsec/card_offload.hpp"
 #include "aipsec/card_register_model.hpp"
 #include "aipsec/sa_runtime.hpp"
+#include "counting_bus.hpp"
 
 namespace aipsec::card {
 namespace {
 
 // The model's bus, counting every access.
-class CountingBus : public RegisterTransport {
- public:
-  explicit CountingBus(RegisterTransport& bus) : bus_(bus) {}
-  std::uint32_t read32(std::uint32_t a) override {
-    ++accesses;
-    return bus_.read32(a);
-  }
-  void write32(std::uint32_t a, std::uint32_t v) override {
-    ++accesses;
-    bus_.write32(a, v);
-  }
-  std::uint64_t accesses = 0;
-
- private:
-  RegisterTransport& bus_;
-};
+using aipsec::testsupport::CountingBus;
 
 SaConfig esp_sa(std::uint32_t spi, std::uint8_t key_byte, std::uint32_t window = 64) {
   SaConfig c;

@@ -45,13 +45,6 @@ class SaIndex {
   const Slot* find(std::uint64_t h, Match&& match) const {
     return const_cast<SaIndex*>(this)->find(h, std::forward<Match>(match));
   }
-  // Calls fn(slot) for every slot under hash h (callers check the key).
-  template <class Fn>
-  void for_hash(std::uint64_t h, Fn&& fn) const {
-    for (std::size_t i = h & mask(); slots_[i].sa; i = (i + 1) & mask())
-      if (slots_[i].hash == h) fn(slots_[i]);
-  }
-
   // Starts loading the slot where an entry of hash h is looked for first.
   void prefetch(std::uint64_t h) const { __builtin_prefetch(&slots_[h & mask()], 1); }
 
