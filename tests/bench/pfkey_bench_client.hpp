@@ -148,6 +148,43 @@ class BatchScheduling {
   sched_param old_param_{};
 };
 
+// Where the process may run on two CPUs or more, the daemon's threads get one
+// and the client another, as ipsecd and a key daemon on a gateway would: left
+// to the scheduler, both sometimes share a core for a whole run and the same
+// binary measures anywhere between 160,000 and 235,000 SA/s. daemon_side()
+// goes before the daemon starts (its threads inherit the CPU), client_side()
+// after; the destructor gives the thread its CPUs back.
+class CpuSplit {
+ public:
+  CpuSplit() {
+    if (::sched_getaffinity(0, sizeof old_, &old_) != 0) return;
+    for (int cpu = 0, found = 0; cpu < CPU_SETSIZE && found < 2; ++cpu) {
+      if (CPU_ISSET(cpu, &old_)) cpus_[found++] = cpu;
+    }
+    ok_ = cpus_[1] >= 0;
+  }
+  ~CpuSplit() {
+    if (ok_) ::sched_setaffinity(0, sizeof old_, &old_);
+  }
+  CpuSplit(const CpuSplit&) = delete;
+  CpuSplit& operator=(const CpuSplit&) = delete;
+  void daemon_side() { pin(cpus_[1]); }
+  void client_side() { pin(cpus_[0]); }
+  bool active() const { return ok_; }
+
+ private:
+  void pin(int cpu) {
+    if (!ok_) return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    ::sched_setaffinity(0, sizeof one, &one);
+  }
+  cpu_set_t old_{};
+  int cpus_[2] = {-1, -1};
+  bool ok_ = false;
+};
+
 // Installs every message of msgs over fd, keeping up to kWindow in flight, as
 // a key daemon installing a batch does: bursts of sends, and every reply that
 // is there read at once, so each side wakes once per burst rather than per

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "aipsec/crypto.hpp"
 #include "daemon_fixture.hpp"
 #include "pfkey_wire_builder.hpp"
 
@@ -117,7 +118,17 @@ TEST_F(PfkeySocket, AddGetAndBroadcastToOtherSockets) {
   ASSERT_TRUE(e);
   EXPECT_EQ(header(*e).sadb_msg_errno, EEXIST);
   EXPECT_FALSE(recv_msg(other, 200)) << "an error reply went to another socket";
-  EXPECT_NE(control("stats").find("sa esp 0x00001001 192.0.2.1 198.51.100.1 state=mature"), std::string::npos);
+  const std::string stats = control("stats");
+  EXPECT_NE(stats.find("sa esp 0x00001001 192.0.2.1 198.51.100.1 state=mature"), std::string::npos);
+  // The SA's GCM key schedule sits in the key slab, when intel-ipsec-mb runs it.
+  const std::vector<std::uint8_t> probe_key(16, 1);
+  if (aipsec::crypto::Aead::create(aipsec::crypto::AeadKind::AesGcm, probe_key)->provider() ==
+      aipsec::crypto::Provider::IpsecMb) {
+    const auto at = stats.find("keymem.slots_in_use ");
+    ASSERT_NE(at, std::string::npos) << stats;
+    EXPECT_GE(std::stoul(stats.substr(at + 20)), 1u) << stats;
+    EXPECT_NE(stats.find("keymem.bytes_mapped "), std::string::npos) << stats;
+  }
   ::close(fd);
   ::close(other);
 }

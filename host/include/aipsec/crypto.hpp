@@ -34,6 +34,19 @@ bool equal_ct(ByteView a, ByteView b) noexcept;
 enum class Provider : std::uint8_t { OpenSsl, IpsecMb };
 std::string_view provider_name(Provider p);
 
+// Memory that holds SA key schedules apart from the heap (the key slab): locked
+// in RAM where the process may lock memory, left out of core dumps, zeroed in a
+// forked child (a child process cannot use its parent's crypto contexts: it
+// creates its own), and wiped when an SA goes. Today it holds the AES-GCM key
+// schedules of the intel-ipsec-mb provider.
+struct KeyMemory {
+  std::size_t slot_bytes = 0;    // one key schedule
+  std::size_t slots_in_use = 0;
+  std::size_t bytes_mapped = 0;
+  std::size_t bytes_unlocked = 0;  // mapped but not locked (RLIMIT_MEMLOCK reached)
+};
+KeyMemory key_memory();
+
 // ---- AEAD with a 96-bit nonce: AES-GCM (128/192/256-bit key) and ChaCha20-Poly1305.
 // AES-GMAC is AES-GCM with empty plaintext (all data as AAD).
 enum class AeadKind : std::uint8_t { AesGcm, ChaCha20Poly1305 };

@@ -74,6 +74,11 @@ class Sad {
   void for_each(const std::function<void(const SaRef&)>& fn,
                 std::optional<IpsecProto> proto = std::nullopt) const;
 
+  // Visits every SA in no particular order with the SAD read-locked: no copy
+  // and no sort, for periodic walks of a large SAD (lifetimes). fn must not
+  // call back into this SAD.
+  void visit_locked(const std::function<void(const SaRef&)>& fn) const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

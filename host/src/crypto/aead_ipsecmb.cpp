@@ -3,6 +3,7 @@
 // buffers). Key material is expanded once per SA; the manager is shared by every
 // context because the direct API only reads its function table.
 #include "crypto/aead_impl.hpp"
+#include "crypto/key_slab.hpp"
 
 #ifdef AIPSEC_HAVE_IPSECMB
 
@@ -105,11 +106,10 @@ struct ScopedGcmCtx {
 class IpsecMbGcm final : public Aead {
  public:
   IpsecMbGcm(const IMB_MGR& mgr, ByteView key)
-      : key_(new (aligned_key_store()) gcm_key_data{}), fns_(&fns_for(mgr, key.size())),
+      : key_(key_slot_.get()), fns_(&fns_for(mgr, key.size())),
         fallback_(AeadKind::AesGcm, key) {
     fns_->pre(key.data(), key_);
   }
-  ~IpsecMbGcm() override { OPENSSL_cleanse(key_, sizeof *key_); }
   IpsecMbGcm(const IpsecMbGcm&) = delete;
   IpsecMbGcm& operator=(const IpsecMbGcm&) = delete;
 
@@ -172,16 +172,9 @@ class IpsecMbGcm final : public Aead {
     fns_->gmac_final(key_, &c.ctx, full.data(), full.size());
   }
 
-  // The key schedule wants 64-byte alignment (its type says so). A member of
-  // that type would make the object over-aligned and every SA install an
-  // aligned allocation, which glibc serves far more slowly than a plain one:
-  // the schedule lives at the first 64-byte boundary of a byte buffer instead.
-  void* aligned_key_store() {
-    const auto at = reinterpret_cast<std::uintptr_t>(key_store_.data());
-    return key_store_.data() + ((64 - at % 64) % 64);
-  }
-
-  std::array<std::uint8_t, sizeof(gcm_key_data) + 63> key_store_;
+  // The key schedule (64-byte aligned, as its type asks) lives in the key
+  // slab: locked, out of core dumps, wiped when the slot is released.
+  KeySlot<gcm_key_data> key_slot_;
   gcm_key_data* key_;
   const GcmFns* fns_;
   EvpFallback fallback_;

@@ -1,11 +1,14 @@
 // The control commands.
 #include "daemon/control_commands.hpp"
 
+#include "aipsec/crypto.hpp"
+
 #include <charconv>
 #include <cstdio>
 #include <sstream>
 #include <vector>
 
+#include "aipsec/crypto.hpp"
 #include "aipsec/sad.hpp"
 
 namespace aipsec::daemon {
@@ -126,6 +129,10 @@ std::string ControlCommands::stats() {
     if (Reason(i) == Reason::kFilter) n += s.counters.enc_outer_filtered - b.counters.enc_outer_filtered;
     out << "drop." << reason_name(Reason(i)) << " " << n << "\n";
   }
+  // Gauges of the key slab (not reset): locked, non-dumpable key memory.
+  const crypto::KeyMemory km = crypto::key_memory();
+  out << "keymem.slots_in_use " << km.slots_in_use << "\nkeymem.bytes_mapped " << km.bytes_mapped
+      << "\nkeymem.bytes_unlocked " << km.bytes_unlocked << "\n";
   // Per-SA counters are the SA's own (its PF_KEY current lifetime): not reset.
   std::size_t lines = 0, skipped = 0;
   dp_.sad().for_each([&](const SaRef& sa) {

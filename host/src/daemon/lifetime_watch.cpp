@@ -37,8 +37,8 @@ void LifetimeWatch::tick(std::uint64_t now) {
     bool hard;
   };
   std::vector<Due> due;
-  // The SAD is read-locked during for_each: expiring (which removes) comes after.
-  sad_.for_each([&](const SaRef& sa) {
+  // The SAD is read-locked during the walk: expiring (which removes) comes after.
+  sad_.visit_locked([&](const SaRef& sa) {
     const SaState st = sa->state();
     if (st == SaState::kLarval) return;
     const SaConfig& c = sa->config();

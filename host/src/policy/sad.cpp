@@ -276,4 +276,9 @@ void Sad::for_each(const std::function<void(const SaRef&)>& fn,
   for (const auto& e : all) fn(e.second);
 }
 
+void Sad::visit_locked(const std::function<void(const SaRef&)>& fn) const {
+  std::shared_lock lock(impl_->mu);
+  impl_->by_spi.for_each([&](const SaIndex::Slot& s) { fn(s.sa); });
+}
+
 }  // namespace aipsec
