@@ -270,9 +270,12 @@ void print_card_summary(cosim::CosimDataPath& c, const CardReport& r, bool verbo
   for (const auto& [name, v] : r.counters) std::cerr << "  card counter " << name << ": " << v << "\n";
   if (!verbose) return;
   std::cerr << "  SAs on the card: " << st.sa_inbound << " inbound, " << st.sa_outbound << " outbound; "
-            << st.sa_not_capable << " not card-capable, " << st.sa_no_room << " without a free entry\n"
-            << "  flow entries: " << st.flows_installed << " installed, " << st.flows_no_room
-            << " bucket full, " << st.flows_not_cacheable << " not cacheable\n"
+            << st.sa_not_capable << " not card-capable, " << st.sa_no_room << " without a free entry, "
+            << st.sa_seq_end << " left to the host near the end of their sequence space; " << st.sa_cleared
+            << " cleared\n"
+            << "  flow entries: " << st.flows_installed << " installed (" << st.flows_inbound << " inbound), "
+            << st.flows_no_room << " bucket full, " << st.flows_not_cacheable << " not cacheable, "
+            << st.flows_removed << " removed with their SA, " << st.flows_flushed << " flushed by SPD changes\n"
             << "  " << st.events << " SA events; " << c.card().cycles() << " clock cycles in " << seconds
             << " s (" << static_cast<std::uint64_t>(seconds > 0 ? double(c.card().cycles()) / seconds : 0.0)
             << " cycles/s, host included)\n";

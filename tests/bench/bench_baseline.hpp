@@ -8,6 +8,7 @@
 #pragma once
 
 #include <benchmark/benchmark.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -32,8 +33,14 @@ class RawEvpGcm {
     const std::vector<std::uint8_t> key(key_size, 0x42);
     EVP_EncryptInit_ex(ctx_, key_size == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm(), nullptr,
                        key.data(), nullptr);
+    dctx_ = EVP_CIPHER_CTX_new();
+    EVP_DecryptInit_ex(dctx_, key_size == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm(), nullptr,
+                       key.data(), nullptr);
   }
-  ~RawEvpGcm() { EVP_CIPHER_CTX_free(ctx_); }
+  ~RawEvpGcm() {
+    EVP_CIPHER_CTX_free(ctx_);
+    EVP_CIPHER_CTX_free(dctx_);
+  }
   RawEvpGcm(const RawEvpGcm&) = delete;
   RawEvpGcm& operator=(const RawEvpGcm&) = delete;
   void seal(const std::uint8_t* iv, const std::uint8_t* aad, std::uint8_t* buf, std::size_t n,
@@ -45,9 +52,20 @@ class RawEvpGcm {
     EVP_EncryptFinal_ex(ctx_, buf + n, &len);
     EVP_CIPHER_CTX_ctrl(ctx_, EVP_CTRL_AEAD_GET_TAG, 16, tag);
   }
+  // Decrypts in place and checks the tag; false on a mismatch.
+  bool open(const std::uint8_t* iv, const std::uint8_t* aad, std::uint8_t* buf, std::size_t n,
+            const std::uint8_t* tag) {
+    int len = 0;
+    EVP_DecryptInit_ex(dctx_, nullptr, nullptr, nullptr, iv);
+    EVP_DecryptUpdate(dctx_, nullptr, &len, aad, int(kRawAadSize));
+    EVP_DecryptUpdate(dctx_, buf, &len, buf, int(n));
+    EVP_CIPHER_CTX_ctrl(dctx_, EVP_CTRL_AEAD_SET_TAG, 16, const_cast<std::uint8_t*>(tag));
+    return EVP_DecryptFinal_ex(dctx_, buf + n, &len) == 1;
+  }
 
  private:
   EVP_CIPHER_CTX* ctx_;
+  EVP_CIPHER_CTX* dctx_ = nullptr;
 };
 
 #ifdef AIPSEC_HAVE_IPSECMB
@@ -68,6 +86,14 @@ class RawIpsecMbGcm {
             std::uint8_t* tag) {
     if (key_size_ == 16) IMB_AES128_GCM_ENC(mgr_, &key_, &ctx_, buf, buf, n, iv, aad, kRawAadSize, tag, 16);
     else IMB_AES256_GCM_ENC(mgr_, &key_, &ctx_, buf, buf, n, iv, aad, kRawAadSize, tag, 16);
+  }
+  // Decrypts in place and checks the tag; false on a mismatch.
+  bool open(const std::uint8_t* iv, const std::uint8_t* aad, std::uint8_t* buf, std::size_t n,
+            const std::uint8_t* tag) {
+    std::uint8_t got[16];
+    if (key_size_ == 16) IMB_AES128_GCM_DEC(mgr_, &key_, &ctx_, buf, buf, n, iv, aad, kRawAadSize, got, 16);
+    else IMB_AES256_GCM_DEC(mgr_, &key_, &ctx_, buf, buf, n, iv, aad, kRawAadSize, got, 16);
+    return CRYPTO_memcmp(got, tag, 16) == 0;
   }
 
  private:
