@@ -102,10 +102,27 @@ struct CardOffload::Impl {
   // capable, or no room), as of sad_gen; weak, so a new SA at the address of
   // a freed one is not mistaken for it.
   std::map<const Sa*, std::weak_ptr<Sa>> seen;
+  // Capable SAs that found their inbound bucket full (or no replay memory):
+  // tried again by sync() after an entry of the card was cleared.
+  std::map<const Sa*, std::weak_ptr<Sa>> waiting;
+  bool freed = false;  // an SA entry was cleared since the last retry
   std::map<std::uint32_t, ReplayRange> replay_free;  // by SA entry: the range its last inbound SA had
   std::uint64_t sad_gen = 0, spd_gen = 0;  // generations sync() last followed
   bool states_changed = false;             // an SA of the card may have died since the last sync()
+  std::uint64_t deaths_seen = 0;           // Sa::deaths() as of the last sync()
   std::vector<Policy> in_policies;  // copies: Slot::sel points into them
+  // The ESP requests of the inbound ipsec policies, indexed once per SPD
+  // generation so that placing an SA does not scan every inbound policy:
+  // tunnel requests by their endpoints, transport requests together.
+  struct RequestMatch {
+    const Policy* first = nullptr;
+    std::size_t count = 0;
+    void add(const Policy* p) {
+      if (count++ == 0) first = p;
+    }
+  };
+  std::map<std::pair<IpAddr, IpAddr>, RequestMatch> in_tunnel;
+  RequestMatch in_transport;
   bool icmp_selectors = false;      // outbound flows without ports cannot be cached (program())
   bool in_icmp_selectors = false;   // the same for inbound flows
   std::uint32_t replay_next = 0;
@@ -122,17 +139,15 @@ struct CardOffload::Impl {
 
   // The one inbound ipsec policy with a single ESP request this SA answers, if any.
   const Selector* inbound_selector(const SaConfig& c, Mode mode) const {
-    const Policy* found = nullptr;
-    for (const Policy& p : in_policies) {
-      if (p.action != PolicyAction::kIpsec) continue;
-      for (const IpsecRequest& r : p.requests) {
-        if (r.proto != IpsecProto::kEsp || r.mode != mode) continue;
-        if (mode == Mode::kTunnel && !(r.src == c.src && r.dst == c.dst)) continue;
-        if (found) return nullptr;  // more than one: no single selector to check
-        found = &p;
-      }
+    const RequestMatch* m = nullptr;
+    if (mode == Mode::kTunnel) {
+      if (auto it = in_tunnel.find({c.src, c.dst}); it != in_tunnel.end()) m = &it->second;
+    } else if (mode == Mode::kTransport) {
+      m = &in_transport;
     }
-    if (!found || found->requests.size() != 1 || found->sel.icmp_type || found->sel.icmp_code) return nullptr;
+    if (m == nullptr || m->count != 1) return nullptr;  // none, or more than one: no single selector to check
+    const Policy* found = m->first;
+    if (found->requests.size() != 1 || found->sel.icmp_type || found->sel.icmp_code) return nullptr;
     return &found->sel;
   }
 
@@ -174,9 +189,33 @@ struct CardOffload::Impl {
       write_slot(i);
       in_slot[sa.get()] = i;
       ++st.sa_inbound;
+      if (waiting.erase(sa.get()) != 0) ++st.sa_placed_late;
       return;
     }
-    ++st.sa_no_room;
+    // Counted once per SA, however often it is tried again.
+    auto [it, fresh] = waiting.try_emplace(sa.get(), sa);
+    if (!fresh && it->second.lock() != sa) {
+      it->second = sa;
+      fresh = true;
+    }
+    if (fresh) ++st.sa_no_room;
+  }
+
+  // After an entry was cleared: every waiting SA the SAD still holds, alive,
+  // is tried again (its bucket may be the one that has room now).
+  void retry_waiting() {
+    freed = false;
+    std::vector<SaRef> again;
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      SaRef sa = it->second.lock();
+      const bool keep = sa && sa->state() != SaState::kDead &&
+                        dp.sad().get(SaKey{sa->config().dst, sa->config().proto, sa->config().spi}) == sa;
+      if (keep) again.push_back(std::move(sa));
+      it = keep ? std::next(it) : waiting.erase(it);
+    }
+    for (const SaRef& sa : again) {
+      if (!in_slot.count(sa.get())) place_inbound(sa);
+    }
   }
 
   // The SA's outbound entry, placed in any free entry the first time.
@@ -277,6 +316,7 @@ void CardOffload::Impl::clear_slot(std::uint32_t index) {
   if (s.inbound && s.replay_words != 0) replay_free[index] = ReplayRange{s.replay_base, s.replay_words};
   s = Slot{};
   ++st.sa_cleared;
+  freed = true;
 }
 
 // SAs the SAD no longer holds (deleted, flushed, replaced by an update) or
@@ -307,6 +347,16 @@ void CardOffload::Impl::load_policies() {
     if (p.dir == Direction::kIn) in_policies.push_back(p);
     if (icmp_selector(p)) (p.dir == Direction::kOut ? icmp_selectors : in_icmp_selectors) = true;
   });
+  in_tunnel.clear();
+  in_transport = RequestMatch{};
+  for (const Policy& p : in_policies) {
+    if (p.action != PolicyAction::kIpsec) continue;
+    for (const IpsecRequest& r : p.requests) {
+      if (r.proto != IpsecProto::kEsp) continue;
+      if (r.mode == Mode::kTransport) in_transport.add(&p);
+      else if (r.mode == Mode::kTunnel && r.src && r.dst) in_tunnel[{*r.src, *r.dst}].add(&p);
+    }
+  }
 }
 
 // The SPD changed: every cached answer may be stale, and so may the selector
@@ -519,9 +569,12 @@ void CardOffload::program() {
   m.out_slot.clear();
   m.in_slot.clear();
   m.seen.clear();
+  m.waiting.clear();
+  m.freed = false;
   m.replay_free.clear();
   m.replay_next = 0;
   m.states_changed = false;
+  m.deaths_seen = Sa::deaths();
   // Read before the walks: a change made while they run is followed by the next sync().
   m.sad_gen = m.dp.sad().generation();
   m.spd_gen = m.dp.spd().generation();
@@ -543,7 +596,10 @@ void CardOffload::sync() {
   if (m.slots.empty()) return;
   const std::uint64_t sad_gen = m.dp.sad().generation(), spd_gen = m.dp.spd().generation();
   const bool sad_changed = sad_gen != m.sad_gen, spd_changed = spd_gen != m.spd_gen;
+  const std::uint64_t deaths = Sa::deaths();
+  if (deaths != m.deaths_seen) m.states_changed = true;
   if (!sad_changed && !spd_changed && !m.states_changed) return;
+  m.deaths_seen = deaths;
   const std::uint64_t followed = m.sad_gen;
   m.sad_gen = sad_gen;
   m.spd_gen = spd_gen;
@@ -551,6 +607,7 @@ void CardOffload::sync() {
   m.clear_stale_slots(sad_changed);
   if (spd_changed) m.follow_spd();
   if (sad_changed) m.place_changed_sas(followed);
+  if (m.freed && !m.waiting.empty()) m.retry_waiting();
 }
 
 void CardOffload::sa_states_changed() { impl_->states_changed = true; }
@@ -578,8 +635,8 @@ std::optional<Result> CardOffload::answer(const PacketMeta& meta, ByteView frame
   if (ParseResult pr = parse_ip(out.bytes(), false); pr.info && pr.info->total_len < out.size())
     out.trim_back(out.size() - pr.info->total_len);
   ++m.st.host_answered;
-  // The software data plane may kill an SA (hard lifetime, sequence overflow).
-  m.states_changed = true;
+  // The software data plane may kill an SA (hard lifetime, sequence overflow):
+  // Sa::deaths() tells the next sync(), which then looks at the card's SAs.
   if (meta.direction == PacketMeta::Direction::kOutbound) return m.answer_outbound(meta, out);
   return m.answer_inbound(meta, out);
 }

@@ -270,7 +270,7 @@ void print_card_summary(cosim::CosimDataPath& c, const CardReport& r, bool verbo
   for (const auto& [name, v] : r.counters) std::cerr << "  card counter " << name << ": " << v << "\n";
   if (!verbose) return;
   std::cerr << "  SAs on the card: " << st.sa_inbound << " inbound, " << st.sa_outbound << " outbound; "
-            << st.sa_not_capable << " not card-capable, " << st.sa_no_room << " without a free entry, "
+            << st.sa_not_capable << " not card-capable, " << st.sa_no_room << " without a free entry (" << st.sa_placed_late << " placed later), "
             << st.sa_seq_end << " left to the host near the end of their sequence space; " << st.sa_cleared
             << " cleared\n"
             << "  flow entries: " << st.flows_installed << " installed (" << st.flows_inbound << " inbound), "

@@ -4,6 +4,8 @@
 // and a card too old for inbound flow entries.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 
@@ -124,13 +126,34 @@ TEST_F(DriverOffloadSync, UpdatedSaIsPlacedAgainWithItsNewKey) {
   EXPECT_EQ(off.stats().sa_inbound, 2u);
 }
 
-TEST_F(DriverOffloadSync, DeadSaLeavesAfterStatesChanged) {
+// An SA that dies without a SAD change (hard lifetime in the software data
+// plane, sequence overflow) leaves the card at the next sync(), told by
+// Sa::deaths(); a sync() when no SA died touches no register.
+TEST_F(DriverOffloadSync, DeadSaLeavesAtTheNextSync) {
+  SaRef sa = dp.sad().add(esp_sa(0x5005, 0x66));
+  SaRef other = dp.sad().add(esp_sa(0x6006, 0x67));
+  off.program();
+  ASSERT_EQ(valid_entries(model).size(), 2u);
+  const std::uint64_t before = bus.accesses;
+  off.sync();
+  EXPECT_EQ(bus.accesses, before);
+  sa->set_state(SaState::kDead);
+  off.sync();
+  const auto entries = valid_entries(model);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries.begin()->second.spi, 0x6006u);
+  EXPECT_EQ(off.stats().sa_cleared, 1u);
+  // Dying is not dead: the entry stays.
+  other->set_state(SaState::kDying);
+  off.sync();
+  EXPECT_EQ(valid_entries(model).size(), 1u);
+}
+
+TEST_F(DriverOffloadSync, StatesChangedForcesALookAtTheCardsSas) {
   SaRef sa = dp.sad().add(esp_sa(0x5005, 0x66));
   off.program();
   ASSERT_EQ(valid_entries(model).size(), 1u);
   sa->set_state(SaState::kDead);
-  off.sync();  // not a SAD change and nothing told it: the entry is still there
-  EXPECT_EQ(valid_entries(model).size(), 1u);
   off.sa_states_changed();
   off.sync();
   EXPECT_TRUE(valid_entries(model).empty());
@@ -148,6 +171,54 @@ TEST_F(DriverOffloadSync, ReplayRingsDoNotOverlap) {
     for (std::uint32_t w = 0; w < 4; ++w) EXPECT_TRUE(words.insert(e.replay_base + w).second) << e.spi;
   }
   EXPECT_EQ(words.size(), 32u);
+}
+
+// More SAs than the card's inbound table holds: those that found their bucket
+// full wait with the host and move to the card once entries are cleared,
+// counted once each however many syncs they wait through. Each round removes
+// every SA on the card; round by round, every SA that waited reaches it.
+TEST_F(DriverOffloadSync, SaWithoutAFreeEntryIsPlacedWhenOneIsCleared) {
+  const std::uint32_t count = small_card().sa_count + 16;
+  std::set<std::uint32_t> all;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    dp.sad().add(esp_sa(0x4000 + i, std::uint8_t(i)));
+    all.insert(0x4000 + i);
+  }
+  off.program();
+  auto on_card = [&] {
+    std::set<std::uint32_t> spis;
+    for (const auto& [i, e] : valid_entries(model)) spis.insert(e.spi);
+    return spis;
+  };
+  std::set<std::uint32_t> placed = on_card();
+  ASSERT_LT(placed.size(), all.size());
+  std::set<std::uint32_t> waiting;
+  std::set_difference(all.begin(), all.end(), placed.begin(), placed.end(), std::inserter(waiting, waiting.end()));
+  EXPECT_EQ(off.stats().sa_no_room, waiting.size());
+
+  // A SAD change that frees no entry: they still wait, and are not counted again.
+  SaConfig chacha = esp_sa(0x9000, 0x90);
+  chacha.enc = EncAlg::kChaCha20Poly1305;
+  chacha.enc_key = SecureBytes(Bytes(36, 0x5a));
+  dp.sad().add(chacha);
+  off.sync();
+  EXPECT_EQ(on_card(), placed);
+  EXPECT_EQ(off.stats().sa_placed_late, 0u);
+
+  std::set<std::uint32_t> reached;
+  for (int round = 0; round < 32 && reached.size() < waiting.size(); ++round) {
+    for (std::uint32_t spi : on_card()) dp.sad().remove(SaKey{*IpAddr::parse("192.0.2.1"), IpsecProto::kEsp, spi});
+    off.sync();
+    const std::set<std::uint32_t> now = on_card();
+    ASSERT_FALSE(now.empty()) << "round " << round << ": entries were cleared, nothing waiting was placed";
+    for (std::uint32_t spi : now) {
+      EXPECT_TRUE(waiting.count(spi)) << std::hex << spi << " did not wait";
+      EXPECT_TRUE(reached.insert(spi).second) << std::hex << spi << " placed twice";
+    }
+  }
+  EXPECT_EQ(reached, waiting);
+  EXPECT_EQ(off.stats().sa_placed_late, waiting.size());
+  EXPECT_EQ(off.stats().sa_no_room, waiting.size());
 }
 
 // An inbound entry starts the card's window at its seq, counted as received

@@ -27,11 +27,12 @@
 //   inbound selectors the card checks are taken again from the SPD (an entry
 //   whose selector changed is rewritten, and the card's live state of that SA
 //   restarts).
-// - An SA of the card may have died without a SAD change: only the software
-//   data plane (while answer() runs it: hard lifetime, sequence overflow) and
-//   the card's events (answer() on an SA event) do that here, so those mark
-//   the next sync() to look at the state of the card's SAs (O(SAs on the
-//   card)). Code that kills an SA by other means calls sa_states_changed().
+// - An SA of the card may have died without a SAD change (the software data
+//   plane's hard lifetime or sequence overflow, a card event, the daemon's
+//   lifetime pass): every SA that becomes dead counts in Sa::deaths(), and a
+//   sync() that sees the count moved looks at the state of the card's SAs
+//   (O(SAs on the card)); otherwise it costs one comparison. The card's
+//   events also mark it directly; sa_states_changed() forces the look.
 // A dead SA's entry is cleared, except an inbound entry the card disabled
 // itself (its lifetime_expired event): that one stays until the SAD drops the
 // SA, so the SA's packets are dropped on the card as lifetime_expired rather
@@ -72,7 +73,8 @@ struct OffloadStats {
   std::uint64_t sa_inbound = 0;         // SAs placed in the card's inbound table
   std::uint64_t sa_outbound = 0;        // SAs placed for outbound flows
   std::uint64_t sa_not_capable = 0;     // SAs the card cannot do (software only)
-  std::uint64_t sa_no_room = 0;         // capable SAs without a free entry (software only)
+  std::uint64_t sa_no_room = 0;         // no free entry for a capable SA (software meanwhile): inbound once per SA, outbound per flow tried
+  std::uint64_t sa_placed_late = 0;     // inbound SAs placed later, when sync() found an entry freed
   std::uint64_t sa_seq_end = 0;         // inbound SAs left to the host: top + window passes 2^32 - 1 (no ESN)
   std::uint64_t flows_installed = 0;     // both tables
   std::uint64_t flows_inbound = 0;       // of them in the inbound table

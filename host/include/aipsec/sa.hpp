@@ -120,7 +120,11 @@ class Sa {
 
   const SaConfig& config() const { return cfg_; }
   SaState state() const { return state_.load(std::memory_order_acquire); }
-  void set_state(SaState s) { state_.store(s, std::memory_order_release); }
+  void set_state(SaState s);
+  // How many SAs of this process have become dead so far: a mirror of the SAD
+  // (the card's tables) compares it with what it last saw to know whether any
+  // of its SAs may have died, without looking at each after every packet.
+  static std::uint64_t deaths();
   SaCurrent& current() { return cur_; }
   const SaCurrent& current() const { return cur_; }
   SaRuntime& runtime() { return *rt_; }

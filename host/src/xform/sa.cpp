@@ -4,6 +4,8 @@
 #include <string>
 
 #include "aipsec/sa.hpp"
+
+#include <atomic>
 #include "aipsec/sa_runtime.hpp"
 
 namespace aipsec {
@@ -133,5 +135,19 @@ Sa::Sa(SaConfig cfg) : cfg_(std::move(cfg)) {
 }
 
 Sa::~Sa() = default;
+
+namespace {
+std::atomic<std::uint64_t> g_sa_deaths{0};
+}  // namespace
+
+void Sa::set_state(SaState s) {
+  if (s == SaState::kDead) {
+    if (state_.exchange(s, std::memory_order_acq_rel) != SaState::kDead) g_sa_deaths.fetch_add(1, std::memory_order_release);
+    return;
+  }
+  state_.store(s, std::memory_order_release);
+}
+
+std::uint64_t Sa::deaths() { return g_sa_deaths.load(std::memory_order_acquire); }
 
 }  // namespace aipsec
