@@ -5,6 +5,9 @@
 #include <exception>
 
 #include "aipsec/daemon.hpp"
+#ifdef AIPSEC_HAVE_COSIM
+#include "aipsec/cosim_backend.hpp"
+#endif
 
 int main(int argc, char** argv) {
   using namespace aipsec::daemon;
@@ -16,6 +19,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   try {
+#ifdef AIPSEC_HAVE_COSIM
+    aipsec::cosim::register_daemon_backend();  // --backend cosim
+#endif
     Options opts = parse_options(argc, argv);
     Daemon d(opts);
     d.start();

@@ -92,10 +92,23 @@ TEST(DaemonOptions, Parsing) {
   EXPECT_EQ(o.held_max_packets, 7u);
   try {
     parse({"--pfkey-socket", "/p", "--backend", "card"});
-    ADD_FAILURE() << "card backend accepted";
+    ADD_FAILURE() << "unknown backend accepted";
   } catch (const aipsec::Error& e) {
-    EXPECT_NE(std::string(e.what()).find("card backend is not available in this build"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("--backend card: not available in this build (available: software"),
+              std::string::npos)
+        << e.what();
   }
+  // A registered backend becomes selectable, and is what make_packet_path builds.
+  struct Marker final : aipsec::daemon::PacketPath {
+    aipsec::Result output(aipsec::Packet&) override { return {aipsec::Verdict::kDrop, aipsec::Reason::kFilter}; }
+    aipsec::Result input(aipsec::Packet&) override { return {aipsec::Verdict::kDrop, aipsec::Reason::kFilter}; }
+  };
+  aipsec::daemon::register_backend("test-marker", [](aipsec::DataPlane&) { return std::make_unique<Marker>(); });
+  EXPECT_EQ(parse({"--pfkey-socket", "/p", "--backend", "test-marker"}).backend, "test-marker");
+  aipsec::DataPlane dp;
+  aipsec::Packet pkt;
+  EXPECT_EQ(aipsec::daemon::make_packet_path("test-marker", dp)->output(pkt).reason, aipsec::Reason::kFilter);
+  EXPECT_THROW(aipsec::daemon::register_backend("software", nullptr), aipsec::Error);
   EXPECT_THROW(parse({"--tun", "t0"}), aipsec::Error);                                  // no PF_KEY socket
   EXPECT_THROW(parse({"--pfkey-socket", "/p", "--tun", "t0"}), aipsec::Error);          // no outer address
   EXPECT_THROW(parse({"--pfkey-socket", "/p", "--outer-address", "nope"}), aipsec::Error);

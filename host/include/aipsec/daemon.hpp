@@ -6,8 +6,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aipsec/dataplane.hpp"
@@ -52,6 +54,30 @@ struct DaemonCounters {
   std::uint64_t enc_outer_filtered = 0;        // outer packets dropped at the enc point
   std::uint64_t bypass_ttl_exceeded = 0;       // bypassed packets whose TTL/hop limit ran out
 };
+
+// The packet path the data-plane thread drives. "software" is the DataPlane
+// itself; another backend puts a card in front of it (the card's exceptions
+// are answered by the same DataPlane). output() takes an IP packet from the
+// protected side, input() one from the unprotected side; on kForward, p is the
+// packet to send on. A dropped or held packet is left as it was.
+class PacketPath {
+ public:
+  virtual ~PacketPath() = default;
+  virtual Result output(Packet& p) = 0;
+  virtual Result input(Packet& p) = 0;
+  // The backend's own counters, for the control socket's `stats` (as
+  // `backend.NAME N`; never reset). Called on the data-plane thread.
+  virtual std::vector<std::pair<std::string, std::uint64_t>> counters() const { return {}; }
+};
+using PacketPathFactory = std::function<std::unique_ptr<PacketPath>(DataPlane&)>;
+
+// Makes a backend selectable with --backend NAME (before parse_options; an
+// ipsecd built with the card co-simulation registers "cosim").
+void register_backend(const std::string& name, PacketPathFactory make);
+// The backends this program can use, "software" first.
+std::vector<std::string> backends();
+// The path for opts.backend on dp. Throws Error for a name nobody registered.
+std::unique_ptr<PacketPath> make_packet_path(const std::string& backend, DataPlane& dp);
 
 // Bounds of the PF_KEY socket server (docs/ipsecd.md, "Delivery").
 struct PfkeyServerLimits {

@@ -106,6 +106,7 @@ ControlCommands::Snapshot ControlCommands::snapshot() {
     s.stats = dp_.stats();
     for (std::size_t i = 0; i < kReasonCount; ++i) s.drops[i] = dp_.drops().get(Reason(i));
     s.counters = fwd_.counters();
+    s.backend = fwd_.path().counters();
   });
 #define AIPSEC_ADD(f) s.counters.f += control_.f;
   AIPSEC_DAEMON_COUNTERS(AIPSEC_ADD)
@@ -133,6 +134,7 @@ std::string ControlCommands::stats() {
   const crypto::KeyMemory km = crypto::key_memory();
   out << "keymem.slots_in_use " << km.slots_in_use << "\nkeymem.bytes_mapped " << km.bytes_mapped
       << "\nkeymem.bytes_unlocked " << km.bytes_unlocked << "\n";
+  for (const auto& [name, v] : s.backend) out << "backend." << name << " " << v << "\n";
   // Per-SA counters are the SA's own (its PF_KEY current lifetime): not reset.
   std::size_t lines = 0, skipped = 0;
   dp_.sad().for_each([&](const SaRef& sa) {

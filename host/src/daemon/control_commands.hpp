@@ -26,6 +26,7 @@ class ControlCommands {
     DataPlaneStats stats;
     std::array<std::uint64_t, kReasonCount> drops{};
     DaemonCounters counters;
+    std::vector<std::pair<std::string, std::uint64_t>> backend;  // the packet path's own
   };
   Snapshot snapshot();
   std::string sysctl(std::string_view args);

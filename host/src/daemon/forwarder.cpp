@@ -33,6 +33,7 @@ Forwarder::Forwarder(DataPlane& dp, const Options& opts, UniqueFd tun,
                      std::optional<OuterSockets> outer, EncPoint* enc,
                      std::function<void(const AcquireRequest&)> on_acquire)
     : dp_(dp),
+      path_(make_packet_path(opts.backend, dp)),
       tun_(std::move(tun)),
       outer_(std::move(outer)),
       enc_(enc),
@@ -161,7 +162,7 @@ void Forwarder::protect_and_send(Packet& p, bool from_hold) {
   const bool dbg = debug();
   const std::string before = dbg ? summary(p) : std::string();
   const std::uint64_t bypassed_before = dp_.stats().out_bypass;
-  Result r = dp_.output(p);
+  Result r = path_->output(p);
   if (dbg) debug_log(from_hold ? "out(held)" : "out", before, p, r);
   if (r.verdict == Verdict::kDrop && r.reason == Reason::kNoSa && last_acquire_) {
     // p is unchanged: no transform runs before every SA of the bundle is found.
@@ -224,7 +225,7 @@ void Forwarder::from_outer(int fd) {
     }
     const bool dbg = debug();
     const std::string before = dbg ? summary(pkt_) : std::string();
-    Result r = dp_.input(pkt_);
+    Result r = path_->input(pkt_);
     if (dbg) debug_log("in", before, pkt_, r);
     // IKE on the NAT-T port belongs to a key daemon, not to the TUN: dropped here.
     if (r.verdict != Verdict::kForward || r.reason == Reason::kIkeMarker || !tun_) continue;

@@ -1,5 +1,5 @@
 // The data-plane thread: moves packets between the TUN interface and the outer
-// sockets through the DataPlane, holds packets waiting for an SA, and runs the
+// sockets through the DataPlane (or the card in front of it, --backend), holds packets waiting for an SA, and runs the
 // closures other threads post to it (so the DataPlane, its sysctls and its
 // counters are only ever touched by this thread).
 #pragma once
@@ -7,6 +7,7 @@
 #include <atomic>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -36,6 +37,7 @@ class Forwarder {
   void sa_changed();
 
   DaemonCounters& counters() { return counters_; }  // data-plane thread only
+  const PacketPath& path() const { return *path_; }   // data-plane thread only
 
  private:
   void wake();
@@ -51,6 +53,7 @@ class Forwarder {
   bool debug() const;
 
   DataPlane& dp_;
+  std::unique_ptr<PacketPath> path_;  // opts.backend over dp_
   UniqueFd tun_;
   std::optional<OuterSockets> outer_;
   EncPoint* enc_;

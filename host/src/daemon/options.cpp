@@ -1,4 +1,5 @@
 // The ipsecd command line.
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -25,7 +26,7 @@ std::string usage() {
          "  --control-socket PATH   control line protocol on a Unix stream socket (mode 0600)\n"
          "  --tun NAME              create TUN interface NAME for the protected side\n"
          "  --outer-address ADDR    local tunnel address: raw ESP/AH and UDP NAT-T sockets\n"
-         "  --backend software      packet backend (only 'software' in this build)\n"
+         "  --backend NAME          packet backend: software (default), or cosim where built\n"
          "  --config FILE           setkey(8) file applied at start\n"
          "  --enc-pcap FILE         capture at the enc point (LINKTYPE_RAW)\n"
          "  --enc-filter EXPR       drop packets matching a pcap-filter expression there\n"
@@ -62,9 +63,11 @@ Options parse_options(int argc, const char* const* argv) {
     else throw Error("unknown option " + std::string(a) + "\n" + usage());
   }
   if (o.pfkey_socket.empty()) throw Error("--pfkey-socket is required\n" + usage());
-  if (o.backend != "software")
-    throw Error("--backend " + o.backend +
-                ": the card backend is not available in this build (only 'software')");
+  if (const auto names = backends(); std::find(names.begin(), names.end(), o.backend) == names.end()) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    throw Error("--backend " + o.backend + ": not available in this build (available: " + list + ")");
+  }
   if (!o.tun.empty() && o.outer_address.empty())
     throw Error("--tun needs --outer-address (where protected packets leave)");
   if (!o.outer_address.empty() && !IpAddr::parse(o.outer_address))
