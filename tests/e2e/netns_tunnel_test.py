@@ -452,15 +452,20 @@ def run_ping(topo, count):
     return r.returncode == 0 and (" %d received" % count) in r.stdout
 
 
-def traffic(topo):
-    """Ping, UDP and TCP from A's host to B's host; returns the packets sent in phase 1."""
-    check(run_ping(topo, PINGS), "ping %s -> %s: %d of %d answered" % (HOST_A, HOST_B, PINGS, PINGS))
+def pings_and_datagrams(topo, how="", wait=20):
+    """Phase 1: PINGS pings and UDP_DATAGRAMS datagrams from A's host to B's, each answered once."""
+    check(run_ping(topo, PINGS), "ping %s -> %s%s: %d of %d answered" % (HOST_A, HOST_B, how, PINGS, PINGS))
     srv = topo.background("B", "udp-server", HOST_B, "5001", str(UDP_DATAGRAMS))
     r = topo.helper("A", "udp-client", HOST_A, HOST_B, "5001", str(UDP_DATAGRAMS))
-    srv.wait(timeout=20)
+    srv.wait(timeout=wait)
     check(r.returncode == 0 and srv.returncode == 0,
-          "UDP: %d datagrams echoed intact %s" % (UDP_DATAGRAMS, r.stderr.strip()))
-    phase1 = PINGS + UDP_DATAGRAMS
+          "UDP%s: %d datagrams echoed intact %s" % (how, UDP_DATAGRAMS, r.stderr.strip()))
+    return PINGS + UDP_DATAGRAMS
+
+
+def traffic(topo):
+    """Ping, UDP and TCP from A's host to B's host; returns the packets sent in phase 1."""
+    phase1 = pings_and_datagrams(topo)
     before = {s: topo.stats(s) for s in "AB"}
     srv = topo.background("B", "tcp-server", HOST_B, "5002")
     r = topo.helper("A", "tcp-client", HOST_A, HOST_B, "5002", str(TCP_BYTES))
@@ -606,12 +611,7 @@ def case_gcm_cosim(topo):
     topo.start_daemon("B", tunnel_conf("B", *GCM))
     cap_path = os.path.join(topo.dir, "veth.pcap")
     cap = topo.background("A", "capture", topo.veth["A"], cap_path)
-    check(run_ping(topo, PINGS), "ping %s -> %s through the card: %d of %d answered" % (HOST_A, HOST_B, PINGS, PINGS))
-    srv = topo.background("B", "udp-server", HOST_B, "5001", str(UDP_DATAGRAMS))
-    r = topo.helper("A", "udp-client", HOST_A, HOST_B, "5001", str(UDP_DATAGRAMS))
-    srv.wait(timeout=60)
-    check(r.returncode == 0 and srv.returncode == 0,
-          "UDP through the card: %d datagrams echoed intact %s" % (UDP_DATAGRAMS, r.stderr.strip()))
+    sent = pings_and_datagrams(topo, " through the card", wait=60)
     time.sleep(0.3)
     cap.send_signal(signal.SIGTERM)
     cap.wait(timeout=10)
@@ -620,7 +620,7 @@ def case_gcm_cosim(topo):
     for side, s in (("A", sa_), ("B", sb)):
         drops = {k: v for k, v in s.items() if k.startswith("drop.") and v}
         check(not drops, "ipsecd %s dropped nothing: %s" % (side, drops))
-    check(a_to_b == PINGS + UDP_DATAGRAMS == sa_["daemon.net_tx"],
+    check(a_to_b == sent == sa_["daemon.net_tx"],
           "A (card) sent %d ESP frames = %d captured = %d pings + %d datagrams"
           % (sa_["daemon.net_tx"], a_to_b, PINGS, UDP_DATAGRAMS))
     check(sb["dataplane.in_opened"] == a_to_b, "B (software) opened %d = frames A->B" % sb["dataplane.in_opened"])
