@@ -201,6 +201,12 @@ struct CardOffload::Impl {
     if (fresh) ++st.sa_no_room;
   }
 
+  // Whether the SAD still holds this very SA under its key (not deleted, not replaced by an update).
+  bool sad_holds(const Sa& sa) const {
+    const SaConfig& c = sa.config();
+    return dp.sad().get(SaKey{c.dst, c.proto, c.spi}).get() == &sa;
+  }
+
   // After an entry was cleared: every waiting SA the SAD still holds, alive,
   // is tried again (its bucket may be the one that has room now).
   void retry_waiting() {
@@ -208,8 +214,7 @@ struct CardOffload::Impl {
     std::vector<SaRef> again;
     for (auto it = waiting.begin(); it != waiting.end();) {
       SaRef sa = it->second.lock();
-      const bool keep = sa && sa->state() != SaState::kDead &&
-                        dp.sad().get(SaKey{sa->config().dst, sa->config().proto, sa->config().spi}) == sa;
+      const bool keep = sa && sa->state() != SaState::kDead && sad_holds(*sa);
       if (keep) again.push_back(std::move(sa));
       it = keep ? std::next(it) : waiting.erase(it);
     }
@@ -329,8 +334,7 @@ void CardOffload::Impl::clear_stale_slots(bool sad_changed) {
   for (const auto* table : {&in_slot, &out_slot}) {
     for (const auto& [sa, i] : *table) {
       const Slot& s = slots[i];
-      const SaConfig& c = s.sa->config();
-      const bool held = !sad_changed || dp.sad().get(SaKey{c.dst, c.proto, c.spi}).get() == s.sa.get();
+      const bool held = !sad_changed || sad_holds(*s.sa);
       const bool dead = s.sa->state() == SaState::kDead && !s.card_disabled;
       if (!held || dead) stale.push_back(i);
     }
@@ -403,9 +407,6 @@ void CardOffload::Impl::flush_flows() {
   }
 }
 
-// SAs the SAD holds that the card has not considered yet go into the inbound
-// table (outbound entries follow flows). Larval and dead SAs are left for a
-// later walk.
 // One SA the SAD holds: placed in the inbound table unless it is larval or
 // dead, already considered (seen) or already on the card.
 void CardOffload::Impl::consider(const SaRef& sa, std::map<const Sa*, std::weak_ptr<Sa>>& into) {
@@ -417,6 +418,9 @@ void CardOffload::Impl::consider(const SaRef& sa, std::map<const Sa*, std::weak_
   if (!in_slot.count(sa.get())) place_inbound(sa);
 }
 
+// SAs the SAD holds that the card has not considered yet go into the inbound
+// table (outbound entries follow flows). Larval and dead SAs are left for a
+// later walk.
 void CardOffload::Impl::place_new_sas() {
   std::vector<SaRef> now;
   dp.sad().for_each([&](const SaRef& sa) { now.push_back(sa); });

@@ -6,7 +6,6 @@
 #include <openssl/crypto.h>
 #include <sys/mman.h>
 
-#include <cerrno>
 #include <cstring>
 #include <new>
 

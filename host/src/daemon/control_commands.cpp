@@ -1,8 +1,6 @@
 // The control commands.
 #include "daemon/control_commands.hpp"
 
-#include "aipsec/crypto.hpp"
-
 #include <charconv>
 #include <cstdio>
 #include <sstream>

@@ -1,6 +1,6 @@
 // The data-plane thread: moves packets between the TUN interface and the outer
-// sockets through the DataPlane (or the card in front of it, --backend), holds packets waiting for an SA, and runs the
-// closures other threads post to it (so the DataPlane, its sysctls and its
+// sockets through the DataPlane (or the card in front of it, --backend), holds
+// packets waiting for an SA, and runs the closures other threads post to it (so the DataPlane, its sysctls and its
 // counters are only ever touched by this thread).
 #pragma once
 

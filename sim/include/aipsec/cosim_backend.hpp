@@ -26,7 +26,7 @@ class CosimPacketPath final : public daemon::PacketPath {
 
  private:
   Result run(Direction dir, Packet& p);
-  mutable CosimDataPath path_;  // counters() reads through its non-const accessors
+  CosimDataPath path_;
   Bytes frame_;
 };
 

@@ -37,7 +37,9 @@ class CosimDataPath {
   Outcome process(Direction dir, ByteView frame);
 
   CosimCard& card() { return *card_; }
+  const CosimCard& card() const { return *card_; }
   card::CardOffload& offload() { return *offload_; }
+  const card::CardOffload& offload() const { return *offload_; }
   // Frames the card dropped itself, by card reason code (from its drop events).
   const std::array<std::uint64_t, 256>& card_drops() const { return card_drops_; }
 
