@@ -7,15 +7,16 @@ namespace {
 constexpr std::size_t kEthHeader = 14;
 }  // namespace
 
-CosimPacketPath::CosimPacketPath(DataPlane& dp) : path_(dp) { path_.program(); }
+CosimPacketPath::CosimPacketPath(DataPlane& dp) : dp_(dp), path_(dp) { path_.program(); }
 
 Result CosimPacketPath::output(Packet& p) { return run(Direction::kOut, p); }
 Result CosimPacketPath::input(Packet& p) { return run(Direction::kIn, p); }
 
 Result CosimPacketPath::run(Direction dir, Packet& p) {
-  if (p.size() == 0) return Result{Verdict::kDrop, Reason::kTruncated};
-  const int version = p.data()[0] >> 4;
-  if (version != 4 && version != 6) return Result{Verdict::kDrop, Reason::kNotEthernetIp};
+  // What cannot go into an IP frame is the software data plane's to refuse
+  // (its drop, with its reason, counted where every other drop is).
+  const int version = p.size() == 0 ? 0 : p.data()[0] >> 4;
+  if (version != 4 && version != 6) return dir == Direction::kOut ? dp_.output(p) : dp_.input(p);
   frame_.assign(kEthHeader + p.size(), 0);
   frame_[12] = version == 4 ? 0x08 : 0x86;
   frame_[13] = version == 4 ? 0x00 : 0xdd;

@@ -26,6 +26,7 @@ class CosimPacketPath final : public daemon::PacketPath {
 
  private:
   Result run(Direction dir, Packet& p);
+  DataPlane& dp_;
   CosimDataPath path_;
   Bytes frame_;
 };
