@@ -33,11 +33,31 @@ class Packet {
   std::size_t tailroom() const { return buf_.size() - head_ - len_; }
 
   // Grow at the front / back; nullptr (nothing changed) if there is no room.
-  std::uint8_t* push_front(std::size_t n);
-  std::uint8_t* push_back(std::size_t n);
+  // Inline: every transform calls them per packet.
+  std::uint8_t* push_front(std::size_t n) {
+    if (n > head_) return nullptr;
+    head_ -= n;
+    len_ += n;
+    return data();
+  }
+  std::uint8_t* push_back(std::size_t n) {
+    if (n > tailroom()) return nullptr;
+    std::uint8_t* p = data() + len_;
+    len_ += n;
+    return p;
+  }
   // Shrink at the front / back; false (nothing changed) if n > size().
-  bool pull_front(std::size_t n);
-  bool trim_back(std::size_t n);
+  bool pull_front(std::size_t n) {
+    if (n > len_) return false;
+    head_ += n;
+    len_ -= n;
+    return true;
+  }
+  bool trim_back(std::size_t n) {
+    if (n > len_) return false;
+    len_ -= n;
+    return true;
+  }
   // Insert n bytes at offset off (moving the bytes before off towards the head);
   // used to insert an ESP/AH header after the IP header in transport mode.
   std::uint8_t* insert(std::size_t off, std::size_t n);

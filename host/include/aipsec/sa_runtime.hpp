@@ -38,6 +38,16 @@ struct SaRuntime {
   // Outer IPv4 identification for tunnel mode (random start, per packet);
   // beside salt, where it fills what would be padding.
   std::atomic<std::uint16_t> ip_id{0};
+  // The flags below sit beside ip_id, in what would be padding.
+  // Tunnel-mode ESP with an AEAD (AES-GCM, ChaCha20-Poly1305: an 8-byte IV),
+  // no NAT-T and addresses of one family: outbound datagrams of the common
+  // shapes take xform_output's one-pass path (xform_internal.hpp).
+  bool esp_aead_tunnel : 1 = false;
+  // Inbound: ESP with such an AEAD on an SA fixed to tunnel mode and without
+  // selectors to check the inner datagram against (xform_input's one pass).
+  bool esp_aead_tunnel_in : 1 = false;
+  // The SA has a byte or packet lifetime (hard or soft) to check per packet.
+  bool count_limits : 1 = false;
   std::size_t iv_len = 0;   // IV bytes on the wire
   std::size_t icv_len = 0;  // ICV bytes on the wire (before AH alignment padding)
   std::size_t block = 4;    // ESP padding alignment

@@ -5,12 +5,20 @@
 // ignored and no malformed input is read out of bounds.
 #include "aipsec/packet.hpp"
 
+#include <cstring>
+
 namespace aipsec {
 namespace {
 
 constexpr std::uint8_t kIpprotoSctp = 132;
 
 ParseResult fail(Reason r) { return ParseResult{std::nullopt, r}; }
+
+// The IpInfo's address was value-initialised (all zero): only the bytes of the family to copy.
+void set_addr(IpAddr& a, int family, const std::uint8_t* p) {
+  a.family = std::uint8_t(family);
+  std::memcpy(a.b.data(), p, family == 4 ? 4 : 16);
+}
 
 // Ports or ICMP type and code of the upper layer at l4_off, when present. A
 // non-first fragment carries no upper-layer header, so the caller skips it.
@@ -65,10 +73,12 @@ ParseResult parse_ipv4(ByteView v, bool verify_checksum) {
   if (verify_checksum && inet_checksum(v.first(hlen)) != 0) return fail(Reason::kBadIpChecksum);
   if (!ipv4_options_valid(h + kIpv4HeaderLen, hlen - kIpv4HeaderLen)) return fail(Reason::kMalformedIp);
 
-  IpInfo info;
+  // Built in place in the result (no copy of the IpInfo on return).
+  ParseResult r{IpInfo{}, Reason::kNone};
+  IpInfo& info = *r.info;
   info.version = 4;
-  info.src = IpAddr::from_bytes(4, h + 12);
-  info.dst = IpAddr::from_bytes(4, h + 16);
+  set_addr(info.src, 4, h + 12);
+  set_addr(info.dst, 4, h + 16);
   info.total_len = total;
   info.ttl = h[8];
   info.tos = h[1];
@@ -84,7 +94,7 @@ ParseResult parse_ipv4(ByteView v, bool verify_checksum) {
   info.ulproto = h[9];
   info.l4_off = hlen;
   if (frag_off == 0) read_upper_layer(v.first(total), info);
-  return ParseResult{info, Reason::kNone};
+  return r;
 }
 
 bool is_ipv6_ext_header(std::uint8_t nh) {
@@ -99,7 +109,7 @@ bool is_ipv6_ext_header(std::uint8_t nh) {
 // options header after the last of them -- the final one, meant for the
 // destination only -- goes behind ESP/AH so that it is protected. The RFC lets
 // the final one go either way; protecting it is the choice made here.
-ParseResult parse_ipv6_chain(ByteView dgram, IpInfo info) {
+Reason parse_ipv6_chain(ByteView dgram, IpInfo& info) {
   const std::uint8_t* h = dgram.data();
   std::size_t off = kIpv6HeaderLen;
   std::size_t nh_field = 6;
@@ -109,13 +119,13 @@ ParseResult parse_ipv6_chain(ByteView dgram, IpInfo info) {
   info.transport_insert_off = off;
   info.next_header_field_off = nh_field;
   while (is_ipv6_ext_header(nh)) {
-    if (++count > kMaxIpv6ExtHeaders) return fail(Reason::kExtHdrLimit);
+    if (++count > kMaxIpv6ExtHeaders) return Reason::kExtHdrLimit;
     // RFC 8200 4.3: hop-by-hop options only immediately after the IPv6 header.
-    if (nh == ipproto::kHopOpts && off != kIpv6HeaderLen) return fail(Reason::kExtHdrLimit);
-    if (dgram.size() - off < 8) return fail(Reason::kTruncated);
+    if (nh == ipproto::kHopOpts && off != kIpv6HeaderLen) return Reason::kExtHdrLimit;
+    if (dgram.size() - off < 8) return Reason::kTruncated;
     const std::uint8_t* e = h + off;
     const std::size_t elen = nh == ipproto::kFragment ? 8 : (std::size_t(e[1]) + 1) * 8;
-    if (elen > dgram.size() - off) return fail(Reason::kTruncated);
+    if (elen > dgram.size() - off) return Reason::kTruncated;
     const std::uint8_t this_nh = nh;
     nh_field = off;
     nh = e[0];
@@ -137,7 +147,7 @@ ParseResult parse_ipv6_chain(ByteView dgram, IpInfo info) {
   info.ulproto = nh;
   info.l4_off = off;
   if (upper_layer_present) read_upper_layer(dgram, info);
-  return ParseResult{info, Reason::kNone};
+  return Reason::kNone;
 }
 
 ParseResult parse_ipv6(ByteView v) {
@@ -151,15 +161,17 @@ ParseResult parse_ipv6(ByteView v) {
   const std::size_t total = kIpv6HeaderLen + payload;
   if (total > v.size()) return fail(Reason::kTruncated);
 
-  IpInfo info;
+  ParseResult r{IpInfo{}, Reason::kNone};
+  IpInfo& info = *r.info;
   info.version = 6;
-  info.src = IpAddr::from_bytes(6, h + 8);
-  info.dst = IpAddr::from_bytes(6, h + 24);
+  set_addr(info.src, 6, h + 8);
+  set_addr(info.dst, 6, h + 24);
   info.total_len = std::uint16_t(total);
   info.ttl = h[7];
   info.tos = std::uint8_t((load_be16(h) >> 4) & 0xff);
   info.ip_hdr_len = kIpv6HeaderLen;
-  return parse_ipv6_chain(v.first(total), info);
+  if (const Reason e = parse_ipv6_chain(v.first(total), info); e != Reason::kNone) return fail(e);
+  return r;
 }
 
 }  // namespace

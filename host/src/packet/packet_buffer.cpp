@@ -20,33 +20,6 @@ Packet::Packet(ByteView contents, std::size_t headroom)
   if (!contents.empty()) std::memcpy(data(), contents.data(), contents.size());
 }
 
-std::uint8_t* Packet::push_front(std::size_t n) {
-  if (n > head_) return nullptr;
-  head_ -= n;
-  len_ += n;
-  return data();
-}
-
-std::uint8_t* Packet::push_back(std::size_t n) {
-  if (n > tailroom()) return nullptr;
-  std::uint8_t* p = data() + len_;
-  len_ += n;
-  return p;
-}
-
-bool Packet::pull_front(std::size_t n) {
-  if (n > len_) return false;
-  head_ += n;
-  len_ -= n;
-  return true;
-}
-
-bool Packet::trim_back(std::size_t n) {
-  if (n > len_) return false;
-  len_ -= n;
-  return true;
-}
-
 // Moves the shorter-to-reach side: the bytes before off go towards the head when
 // there is headroom (the IP header is short), otherwise the bytes after off go
 // towards the tail.

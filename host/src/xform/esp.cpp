@@ -185,6 +185,130 @@ Reason esp_output(Sa& sa, Packet& p, const Site& site) {
   return seal(sa, h, hdr, payload + pad + 2, seq);
 }
 
+// The common shape of a gateway's traffic in one pass: tunnel-mode ESP with an
+// AEAD (SaRuntime::esp_aead_tunnel) around an IPv4 datagram without options or
+// an IPv6 one without extension headers. The ESP header and then the outer
+// header go into the headroom, the trailer into the tailroom; no byte of the
+// datagram moves and no header is read back. Each step is the one the general
+// path takes (esp_output, tunnel_encap, fix_ip_lengths), in the same order, so
+// the packet and the SA's counters come out the same (xform_esp_fast_test).
+bool esp_aead_tunnel_output(Sa& sa, Packet& p, const Sysctl& sc, Reason& r) {
+  const std::uint8_t* v = p.data();
+  const std::size_t size = p.size();
+  IpHeader inner;
+  if (size >= kIpv4HeaderLen && v[0] == 0x45) {
+    inner.total_len = load_be16(v + 2);
+    if (inner.total_len < kIpv4HeaderLen || inner.total_len > size) return false;
+    inner.version = 4;
+    inner.tos = v[1];
+    inner.df = (v[6] & 0x40) != 0;
+  } else if (size >= kIpv6HeaderLen && (v[0] >> 4) == 6) {
+    const std::size_t total = kIpv6HeaderLen + load_be16(v + 4);
+    const std::uint8_t nh = v[6];
+    if (nh == ipproto::kHopOpts || nh == ipproto::kRouting || nh == ipproto::kFragment ||
+        nh == ipproto::kDstOpts || total > size)
+      return false;
+    inner.total_len = std::uint16_t(total);
+    inner.version = 6;
+    inner.tos = std::uint8_t((load_be16(v) >> 4) & 0xff);
+  } else {
+    return false;
+  }
+  const SaConfig& c = sa.config();
+  SaRuntime& rt = sa.runtime();
+  const std::size_t payload = inner.total_len;
+  const std::size_t outer = c.src.family == 6 ? kIpv6HeaderLen : kIpv4HeaderLen;
+  const std::size_t pad = (rt.block - ((payload + 2) & (rt.block - 1))) & (rt.block - 1);
+  const std::size_t body = payload + pad + 2;
+  const std::size_t tail = pad + 2 + rt.icv_len;
+  if (p.headroom() < outer + 16 || p.tailroom() + (size - payload) < tail ||
+      outer + 16 + body + rt.icv_len > 0xffff)
+    return false;  // the general path has the answer (kNoRoom, kTooBig)
+  p.trim_back(size - payload);
+  std::uint64_t seq = 0;
+  if (r = next_seq(sa, seq); r != Reason::kNone) return true;
+
+  std::uint8_t* t = p.push_back(tail);
+  if (c.pad == PadMode::kSequential && p.tailroom() >= 16) {
+    // pad < block <= 16: one 16-byte store, the bytes past the padding
+    // overwritten below or left in the tailroom.
+    static constexpr std::uint8_t kSeq[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    std::memcpy(t, kSeq, 16);
+  } else {
+    fill_padding(t, pad, c.pad);
+  }
+  t[pad] = std::uint8_t(pad);
+  t[pad + 1] = inner.version == 4 ? ipproto::kIpIp : ipproto::kIpv6;
+  std::uint8_t* h = p.push_front(16);
+  store_be32(h, c.spi);
+  store_be32(h + 4, std::uint32_t(seq));
+  store_be64(h + 8, seq);  // the IV (RFC 4106 section 3.1, RFC 7634 section 2)
+  std::uint8_t nonce[12], aad[12];
+  std::memcpy(nonce, rt.salt.data(), 4);
+  store_be64(nonce + 4, seq);
+  const std::size_t aad_len = build_aad(aad, c.spi, seq, c.esn);
+  if (!rt.aead->seal(ByteView(nonce, 12), ByteView(aad, aad_len), ByteView(h + 16, body), h + 16,
+                     MutByteView(h + 16 + body, rt.icv_len))) {
+    r = Reason::kCryptoError;
+    return true;
+  }
+  esp_tunnel_outer(sa, p, inner, sc);
+  account(sa, payload);
+  r = Reason::kNone;
+  return true;
+}
+
+// Inbound counterpart: esp_input, then what finish_input does for a tunnel
+// (the trailer off, tunnel_decap), for an SA with esp_aead_tunnel_in and an
+// outer header without IPv4 options or IPv6 extension headers.
+bool esp_aead_tunnel_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, InputStep& step, Reason& r) {
+  const std::size_t off = info.version == 4 ? kIpv4HeaderLen : kIpv6HeaderLen;
+  if (info.l4_off != off || info.ulproto != ipproto::kEsp || info.total_len > p.size()) return false;
+  const SaConfig& c = sa.config();
+  SaRuntime& rt = sa.runtime();
+  p.trim_back(p.size() - info.total_len);  // link-layer padding
+  const std::size_t len = info.total_len - off;
+  r = Reason::kTruncated;
+  if (len < 16 + 2 + rt.icv_len) return true;
+  const std::size_t n = len - 16 - rt.icv_len;
+  r = Reason::kBadLength;  // RFC 4303 2.4: 4-byte aligned
+  if ((n & (rt.block - 1)) != 0) return true;
+  std::uint8_t* h = p.data() + off;
+  r = Reason::kUnknownSpi;
+  if (load_be32(h) != c.spi) return true;
+  const std::uint64_t seq = rt.replay.infer(load_be32(h + 4));
+  if (c.replay_window != 0) {
+    if (r = rt.replay.check(seq); r != Reason::kNone) return true;
+  }
+  std::uint8_t nonce[12], aad[12];
+  std::memcpy(nonce, rt.salt.data(), 4);
+  std::memcpy(nonce + 4, h + 8, 8);
+  const std::size_t aad_len = build_aad(aad, c.spi, seq, c.esn);
+  std::uint8_t* body = h + 16;
+  r = Reason::kIcvFail;
+  if (!rt.aead->open(ByteView(nonce, 12), ByteView(aad, aad_len), ByteView(body, n), body,
+                     ByteView(body + n, rt.icv_len)))
+    return true;
+  rt.replay.update(seq);
+
+  const std::size_t pad = body[n - 2];
+  const std::uint8_t nh = body[n - 1];
+  r = Reason::kBadPadding;
+  if (pad + 2 > n || !padding_ok(body + n - 2 - pad, pad, c.pad)) return true;
+  if (nh == ipproto::kNoNext) {
+    account(sa, len);
+    r = Reason::kDummyPacket;
+    return true;
+  }
+  r = Reason::kBadNextHeader;  // a tunnel SA carries IP datagrams only
+  if (nh != ipproto::kIpIp && nh != ipproto::kIpv6) return true;
+  step.mode = Mode::kTunnel;
+  p.trim_back(pad + 2 + rt.icv_len);
+  r = tunnel_decap(sa, p, off + 16, info.version, sc);
+  if (r == Reason::kNone) account(sa, len);
+  return true;
+}
+
 Reason esp_input(Sa& sa, Packet& p, const Site& site, Cut& cut) {
   const SaConfig& c = sa.config();
   SaRuntime& rt = sa.runtime();

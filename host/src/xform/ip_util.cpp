@@ -3,17 +3,6 @@
 
 namespace aipsec::xform {
 
-namespace {
-
-// Folds with end-around carry down to 16 bits. Zero only if the input is zero,
-// and congruent to it modulo 0xffff, which is all a one's-complement sum is.
-std::uint32_t fold64(std::uint64_t s) {
-  while (s >> 16) s = (s & 0xffff) + (s >> 16);
-  return std::uint32_t(s);
-}
-
-}  // namespace
-
 // Big-endian 32-bit words at a time: 2^16 = 1 modulo 0xffff, so a 32-bit word
 // adds the same as its two 16-bit halves, in half the steps.
 std::uint32_t ones_sum(const std::uint8_t* p, std::size_t n, std::uint32_t sum) {
@@ -25,12 +14,7 @@ std::uint32_t ones_sum(const std::uint8_t* p, std::size_t n, std::uint32_t sum) 
     i += 2;
   }
   if (i < n) s += std::uint32_t(p[i]) << 8;
-  return fold64(s);
-}
-
-std::uint16_t ones_fold(std::uint32_t sum) {
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return std::uint16_t(sum);
+  return ones_fold(s);
 }
 
 // A header just written is read back one byte at a time: every byte load is
@@ -54,34 +38,8 @@ void ipv4_set_checksum(std::uint8_t* ip) {
   store_be16(ip + 10, std::uint16_t(~ones_fold(sum)));
 }
 
-bool ipv4_checksum_ok(const std::uint8_t* ip, std::size_t ihl) {
-  const std::uint32_t sum = ihl == kIpv4HeaderLen ? ipv4_sum20(ip) : ones_sum(ip, ihl, 0);
-  return ones_fold(sum) == 0xffff;
-}
-
-// The common shapes are read in place; anything else (IPv4 options, IPv6
-// extension headers, any malformation) goes through parse_ip, so both paths
-// accept and reject exactly the same datagrams with the same reasons.
-Reason read_ip_header(ByteView v, bool verify_ipv4_checksum, IpHeader& h) {
-  if (v.size() >= kIpv4HeaderLen && v[0] == 0x45) {
-    const std::uint16_t total = load_be16(v.data() + 2);
-    if (total >= kIpv4HeaderLen && total <= v.size() &&
-        (!verify_ipv4_checksum || ipv4_checksum_ok(v.data(), kIpv4HeaderLen))) {
-      const std::uint16_t frag = load_be16(v.data() + 6);
-      h = IpHeader{4, v[1], (frag & 0x4000) != 0, (frag & 0x3fff) != 0, total, kIpv4HeaderLen, 9, v[9]};
-      return Reason::kNone;
-    }
-  } else if (v.size() >= kIpv6HeaderLen && (v[0] >> 4) == 6) {
-    const std::size_t total = kIpv6HeaderLen + load_be16(v.data() + 4);
-    const std::uint8_t nh = v[6];
-    const bool ext = nh == ipproto::kHopOpts || nh == ipproto::kRouting || nh == ipproto::kFragment ||
-                     nh == ipproto::kDstOpts;
-    if (!ext && total <= v.size() && total <= 0xffff) {
-      const auto tclass = std::uint8_t((load_be16(v.data()) >> 4) & 0xff);
-      h = IpHeader{6, tclass, false, false, std::uint16_t(total), kIpv6HeaderLen, 6, nh};
-      return Reason::kNone;
-    }
-  }
+// The shapes read_ip_header does not read in place: parse_ip has the answer.
+Reason read_ip_header_parsed(ByteView v, bool verify_ipv4_checksum, IpHeader& h) {
   const ParseResult pr = parse_ip(v, verify_ipv4_checksum);
   if (!pr.info) return pr.error;
   const IpInfo& i = *pr.info;

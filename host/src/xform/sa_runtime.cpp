@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "xform_internal.hpp"
+
 namespace aipsec {
 namespace {
 
@@ -56,6 +58,12 @@ SaRuntime::SaRuntime(const SaConfig& cfg) : replay(cfg.replay_window, cfg.esn) {
   iv_len = cfg.proto == IpsecProto::kAh ? auth.iv_len : enc.iv_len;
   icv_len = enc.icv_len + auth.icv_len;
   block = enc.block;
+
+  esp_aead_tunnel = cfg.proto == IpsecProto::kEsp && aead && cfg.enc != EncAlg::kAesGmac && iv_len == 8 &&
+                    cfg.natt_dport == 0 && xform::tunnel_family_ok(cfg);
+  count_limits = cfg.hard.bytes || cfg.hard.packets || cfg.soft.bytes || cfg.soft.packets;
+  esp_aead_tunnel_in = cfg.proto == IpsecProto::kEsp && aead && cfg.enc != EncAlg::kAesGmac && iv_len == 8 &&
+                       cfg.mode == Mode::kTunnel && !cfg.sel_src && !cfg.sel_dst && cfg.sel_proto == ipproto::kAny;
 
   // CBC IVs come from the SA's own encryption context (esp.cpp): no second key.
   if (cfg.enc == EncAlg::kAesCbc) crypto::random_bytes(iv_prefix);

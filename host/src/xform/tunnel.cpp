@@ -8,7 +8,6 @@
 namespace aipsec::xform {
 namespace {
 
-constexpr std::uint8_t kOuterTtl = 64;
 constexpr std::uint8_t kCe = 3, kEct1 = 1, kEct0 = 2, kNotEct = 0;
 
 std::uint8_t outer_tos(std::uint8_t inner_tos, bool ecn_normal) {
@@ -110,6 +109,38 @@ Reason tunnel_encap(Sa& sa, Packet& p, const IpHeader& inner, std::uint8_t proto
     site = Site{6, 40, 6, proto};
   }
   return Reason::kNone;
+}
+
+void esp_tunnel_outer(Sa& sa, Packet& p, const IpHeader& inner, const Sysctl& sc) {
+  const SaConfig& c = sa.config();
+  const int ov = c.src.family;
+  const std::uint8_t tos = outer_tos(inner.tos, sc.family(ov).ecn != 0);
+  if (ov == 4) {
+    std::uint8_t* h = p.push_front(kIpv4HeaderLen);
+    const bool df = sc.dfbit == 1 || (sc.dfbit == 2 && inner.version == 4 && inner.df);
+    const std::uint16_t frag = df ? 0x4000 : 0;
+    auto& ip_id = sa.runtime().ip_id;
+    const std::uint16_t id = ip_id.load(std::memory_order_relaxed);
+    ip_id.store(std::uint16_t(id + 1), std::memory_order_relaxed);
+    const auto len = std::uint16_t(p.size());
+    const std::uint32_t sum = (0x4500u | tos) + len + id + frag + (std::uint32_t(kOuterTtl) << 8 | ipproto::kEsp) +
+                              load_be16(c.src.b.data()) + load_be16(c.src.b.data() + 2) +
+                              load_be16(c.dst.b.data()) + load_be16(c.dst.b.data() + 2);
+    h[0] = 0x45;
+    h[1] = tos;
+    store_be16(h + 2, len);
+    store_be16(h + 4, id);
+    store_be16(h + 6, frag);
+    h[8] = kOuterTtl;
+    h[9] = ipproto::kEsp;
+    store_be16(h + 10, std::uint16_t(~ones_fold(sum)));
+    std::memcpy(h + 12, c.src.b.data(), 4);
+    std::memcpy(h + 16, c.dst.b.data(), 4);
+  } else {
+    std::uint8_t* h = p.push_front(kIpv6HeaderLen);
+    build_ipv6(h, c, tos, ipproto::kEsp);
+    store_be16(h + 4, std::uint16_t(p.size() - kIpv6HeaderLen));
+  }
 }
 
 Reason tunnel_decap(const Sa& sa, Packet& p, std::size_t outer_len, int outer_version, const Sysctl& sc) {

@@ -9,53 +9,8 @@
 namespace aipsec {
 namespace {
 
-bool limit_reached(std::uint64_t limit, std::uint64_t value) { return limit != 0 && value >= limit; }
-
-bool lifetime_reached(const Lifetime& l, const SaCurrent& cur) {
-  return limit_reached(l.bytes, cur.bytes.load(std::memory_order_relaxed)) ||
-         limit_reached(l.packets, cur.packets.load(std::memory_order_relaxed));
-}
-
-// An SA whose hard limit is reached is dead (RFC 4301 4.4.2.1: no further use).
-Reason admit(Sa& sa) {
-  if (lifetime_reached(sa.config().hard, sa.current())) {
-    sa.set_state(SaState::kDead);
-    return Reason::kLifetimeExpired;
-  }
-  const SaState s = sa.state();
-  if (s == SaState::kLarval || s == SaState::kDead) return Reason::kSaNotMature;
-  return Reason::kNone;
-}
-
-std::uint64_t unix_now() {
-  return std::uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count());
-}
-
-// Adds to a counter that only the thread processing the SA writes (an SA is
-// used in one direction, by one thread at a time: sa_runtime.hpp); other
-// threads only read it. A plain load and store, not a locked read-modify-write,
-// which costs more than the rest of the bookkeeping together.
-void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) {
-  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-}
-
-// Counts a packet (and bytes of the payload it protected) and moves the SA to
-// dying at the soft limit, to dead at the hard limit.
-void account(Sa& sa, std::uint64_t bytes) {
-  SaCurrent& cur = sa.current();
-  bump(cur.bytes, bytes);
-  bump(cur.packets, 1);
-  std::uint64_t zero = 0;
-  if (cur.first_use_time.load(std::memory_order_relaxed) == 0)
-    cur.first_use_time.compare_exchange_strong(zero, unix_now(), std::memory_order_relaxed);
-  if (lifetime_reached(sa.config().hard, cur)) {
-    sa.set_state(SaState::kDead);
-  } else if (lifetime_reached(sa.config().soft, cur) && sa.state() == SaState::kMature) {
-    sa.set_state(SaState::kDying);
-  }
-}
+using xform::account;
+using xform::admit;
 
 Mode effective_mode(const Sa& sa, Mode requested) {
   if (requested != Mode::kAny) return requested;
@@ -110,6 +65,12 @@ Reason apply_input(Sa& sa, Packet& p, const xform::Site& site, const Sysctl& sc,
 
 namespace xform {
 
+std::uint64_t unix_now() {
+  return std::uint64_t(std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count());
+}
+
 Reason next_seq(Sa& sa, std::uint64_t& seq) {
   const SaConfig& c = sa.config();
   // Without ESN the wire carries 32 bits: 2^32 - 1 is the last number unless the
@@ -160,6 +121,10 @@ Reason esp_tunnel_output(Sa& sa, Packet& p, const xform::IpHeader& inner, const 
 
 Reason xform_output(Sa& sa, Mode mode, Packet& p, const Sysctl& sc) {
   if (Reason r = admit(sa); r != Reason::kNone) return r;
+  if (sa.runtime().esp_aead_tunnel && effective_mode(sa, mode) == Mode::kTunnel) {
+    Reason r = Reason::kNone;
+    if (xform::esp_aead_tunnel_output(sa, p, sc, r)) return r;
+  }
   xform::IpHeader info;
   if (Reason r = xform::read_ip_header(p.bytes(), false, info); r != Reason::kNone) return r;
   if (info.total_len < p.size()) p.trim_back(p.size() - info.total_len);
@@ -191,6 +156,10 @@ Reason xform_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, Inpu
   step.src = info.src;
   step.dst = info.dst;
   if (Reason r = admit(sa); r != Reason::kNone) return r;
+  if (sa.runtime().esp_aead_tunnel_in) {
+    Reason r = Reason::kNone;
+    if (xform::esp_aead_tunnel_input(sa, p, info, sc, step, r)) return r;
+  }
   if (info.ulproto != static_cast<std::uint8_t>(c.proto)) return Reason::kBadNextHeader;
   if (info.total_len > p.size() || info.l4_off >= info.total_len) return Reason::kTruncated;
   p.trim_back(p.size() - info.total_len);  // link-layer padding
