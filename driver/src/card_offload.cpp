@@ -1,5 +1,6 @@
 #include "aipsec/card_offload.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -126,8 +127,28 @@ struct CardOffload::Impl {
   bool icmp_selectors = false;      // outbound flows without ports cannot be cached (program())
   bool in_icmp_selectors = false;   // the same for inbound flows
   std::uint32_t replay_next = 0;
+  // The sysctls the card's settings and cached answers follow: written by
+  // program(), compared by every sync().
+  Sysctl applied;
 
   Impl(RegisterTransport& b, DataPlane& d) : bus(b), dp(d) {}
+
+  std::uint32_t ctrl_reg(std::uint32_t a) const {
+    return info.require(ctrl::kType, ctrl::kVersion, "ctrl") + (a - ctrl::kBase);
+  }
+  // The card has one ECN setting for both families and no switch for ESP:
+  // with the IPv4 and IPv6 ecn sysctls apart, or esp_enable 0, its data path
+  // is off and every packet is the host's.
+  bool card_can_follow() const {
+    return applied.esp_enable != 0 && (applied.inet.ecn != 0) == (applied.inet6.ecn != 0);
+  }
+  void write_settings() {
+    const std::uint32_t settings = ctrl::kSettingsDfbit.put(static_cast<std::uint32_t>(applied.dfbit)) |
+                                   ctrl::kSettingsEcn.put(applied.inet.ecn != 0 ? 1u : 0u);
+    bus.write32(ctrl_reg(ctrl::kSettings), settings);
+  }
+  void enable(bool on) { bus.write32(ctrl_reg(ctrl::kControl), ctrl::kControlEnable.put(on ? 1 : 0)); }
+  void follow_sysctl();
 
   void write_slot(std::uint32_t index) {
     Slot& s = slots[index];
@@ -477,9 +498,10 @@ void CardOffload::Impl::install_flow(const IpInfo& ip, const Result& r, const st
 }
 
 // An inbound packet without ESP the host answered: the card keeps the flow
-// when the inbound SPD's answer needs no IPsec (bypass, or no policy with
-// def_policy accepting it) or is a discard policy. A flow whose policy wants
-// IPsec stays with the host, which drops its clear packets (inbound_policy).
+// when the inbound SPD's answer needs no IPsec (bypass, no policy with
+// def_policy accepting it, or a policy of `use` requests only) or is a
+// discard policy. A flow whose policy requires IPsec stays with the host,
+// which drops its clear packets (inbound_policy).
 void CardOffload::Impl::install_inbound_flow(const IpInfo& ip, const Result& r) {
   if (inbound_content_decides(ip)) {
     ++st.flows_not_cacheable;
@@ -491,7 +513,13 @@ void CardOffload::Impl::install_inbound_flow(const IpInfo& ip, const Result& r) 
   f.inbound = 1;
   const auto pol = dp.spd().find(Direction::kIn, flow_key_of(ip));
   const PolicyAction act = pol ? pol->action : PolicyAction::kNone;
-  if ((act == PolicyAction::kNone || act == PolicyAction::kBypass) && r.verdict == Verdict::kForward &&
+  // A policy whose every request is `use` accepts clear packets (ipsec(4)):
+  // with no `default` level among them, the answer depends on no sysctl but
+  // def_policy, which sync() follows.
+  const bool all_use = pol && act == PolicyAction::kIpsec && !pol->requests.empty() &&
+                       std::all_of(pol->requests.begin(), pol->requests.end(),
+                                   [](const IpsecRequest& q) { return q.level == Level::kUse; });
+  if ((act == PolicyAction::kNone || act == PolicyAction::kBypass || all_use) && r.verdict == Verdict::kForward &&
       r.reason == Reason::kNone) {
     f.action = FlowEntry::Action::kBypass;
   } else if (pol && act == PolicyAction::kDiscard && r.verdict == Verdict::kDrop &&
@@ -584,15 +612,22 @@ void CardOffload::program() {
   m.spd_gen = m.dp.spd().generation();
   m.load_policies();
 
-  const std::uint32_t ctrl_base = m.info.require(ctrl::kType, ctrl::kVersion, "ctrl");
-  auto ctrl_reg = [&](std::uint32_t a) { return ctrl_base + (a - ctrl::kBase); };
-  const Sysctl& sc = m.dp.sysctl();
-  const std::uint32_t settings = ctrl::kSettingsDfbit.put(static_cast<std::uint32_t>(sc.dfbit)) |
-                                 ctrl::kSettingsEcn.put(sc.inet.ecn != 0 ? 1u : 0u);
-  m.bus.write32(ctrl_reg(ctrl::kSettings), settings);
-  m.bus.write32(ctrl_reg(ctrl::kControl), 0);
+  m.applied = m.dp.sysctl();
+  m.write_settings();
+  m.enable(false);
   m.place_new_sas();
-  m.bus.write32(ctrl_reg(ctrl::kControl), ctrl::kControlEnable.put(1));
+  m.enable(m.card_can_follow());
+}
+
+// A sysctl changed: the settings are written again, and every cached answer
+// goes (def_policy and the default levels decide them). The data path is on
+// only while the card can do what the sysctls say.
+void CardOffload::Impl::follow_sysctl() {
+  applied = dp.sysctl();
+  ++st.sysctl_changes;
+  write_settings();
+  flush_flows();
+  enable(card_can_follow());
 }
 
 void CardOffload::sync() {
@@ -602,6 +637,7 @@ void CardOffload::sync() {
   const bool sad_changed = sad_gen != m.sad_gen, spd_changed = spd_gen != m.spd_gen;
   const std::uint64_t deaths = Sa::deaths();
   if (deaths != m.deaths_seen) m.states_changed = true;
+  if (!(m.dp.sysctl() == m.applied)) m.follow_sysctl();
   if (!sad_changed && !spd_changed && !m.states_changed) return;
   m.deaths_seen = deaths;
   const std::uint64_t followed = m.sad_gen;

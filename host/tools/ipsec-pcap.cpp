@@ -275,7 +275,7 @@ void print_card_summary(cosim::CosimDataPath& c, const CardReport& r, bool verbo
             << " cleared\n"
             << "  flow entries: " << st.flows_installed << " installed (" << st.flows_inbound << " inbound), "
             << st.flows_no_room << " bucket full, " << st.flows_not_cacheable << " not cacheable, "
-            << st.flows_removed << " removed with their SA, " << st.flows_flushed << " flushed by SPD changes\n"
+            << st.flows_removed << " removed with their SA, " << st.flows_flushed << " flushed by SPD or sysctl changes\n"
             << "  " << st.events << " SA events; " << c.card().cycles() << " clock cycles in " << seconds
             << " s (" << static_cast<std::uint64_t>(seconds > 0 ? double(c.card().cycles()) / seconds : 0.0)
             << " cycles/s, host included)\n";

@@ -41,7 +41,8 @@ std::vector<std::pair<std::string, std::uint64_t>> CosimPacketPath::counters() c
   for (std::uint64_t v : path_.card_drops()) dropped += v;
   return {{"card_forwarded", st.card_forwarded}, {"card_dropped", dropped}, {"host_answered", st.host_answered},
           {"sa_inbound", st.sa_inbound}, {"sa_outbound", st.sa_outbound}, {"sa_not_capable", st.sa_not_capable},
-          {"sa_no_room", st.sa_no_room}, {"flows_installed", st.flows_installed}, {"cycles", path_.card().cycles()}};
+          {"sa_no_room", st.sa_no_room}, {"flows_installed", st.flows_installed}, {"flows_flushed", st.flows_flushed},
+          {"sysctl_changes", st.sysctl_changes}, {"cycles", path_.card().cycles()}};
 }
 
 void register_daemon_backend() {

@@ -323,6 +323,55 @@ TEST_F(DriverOffloadSync, SelectorRewriteNearThe32BitEndClearsTheEntry) {
   EXPECT_EQ(off.stats().sa_cleared, 1u);
 }
 
+// The ctrl block's register at offset a, read from the model.
+std::uint32_t ctrl_read(CardRegisterModel& model, const CardOffload& off, std::uint32_t a) {
+  return model.read32(off.card().require(ctrl::kType, ctrl::kVersion, "ctrl") + (a - ctrl::kBase));
+}
+
+TEST_F(DriverOffloadSync, SysctlChangeRewritesTheSettings) {
+  dp.sysctl().dfbit = 1;
+  off.program();
+  EXPECT_EQ(ctrl::kSettingsDfbit.get(ctrl_read(model, off, ctrl::kSettings)), 1u);
+  EXPECT_EQ(ctrl::kControlEnable.get(ctrl_read(model, off, ctrl::kControl)), 1u);
+  dp.sysctl().dfbit = 2;
+  dp.sysctl().inet.ecn = dp.sysctl().inet6.ecn = 1;
+  off.sync();
+  const std::uint32_t settings = ctrl_read(model, off, ctrl::kSettings);
+  EXPECT_EQ(ctrl::kSettingsDfbit.get(settings), 2u);
+  EXPECT_EQ(ctrl::kSettingsEcn.get(settings), 1u);
+  EXPECT_EQ(ctrl::kControlEnable.get(ctrl_read(model, off, ctrl::kControl)), 1u);
+  EXPECT_EQ(off.stats().sysctl_changes, 1u);
+  const std::uint64_t before = bus.accesses;
+  off.sync();  // nothing changed since
+  EXPECT_EQ(bus.accesses, before);
+}
+
+// What the card cannot do with the sysctls as they are (ESP off; one ECN
+// setting for two families that differ) turns its data path off: every
+// packet goes to the host, which follows them. Back as before, back on.
+TEST_F(DriverOffloadSync, SysctlsTheCardCannotFollowTurnItsDataPathOff) {
+  off.program();
+  auto enabled = [&] { return ctrl::kControlEnable.get(ctrl_read(model, off, ctrl::kControl)); };
+  dp.sysctl().esp_enable = 0;
+  off.sync();
+  EXPECT_EQ(enabled(), 0u);
+  dp.sysctl().esp_enable = 1;
+  off.sync();
+  EXPECT_EQ(enabled(), 1u);
+  dp.sysctl().inet6.ecn = 1;  // IPv4 ecn stays 0
+  off.sync();
+  EXPECT_EQ(enabled(), 0u);
+  dp.sysctl().inet.ecn = 1;
+  off.sync();
+  EXPECT_EQ(enabled(), 1u);
+  EXPECT_EQ(off.stats().sysctl_changes, 4u);
+  // At program() time too.
+  dp.sysctl().esp_enable = 0;
+  CardOffload again{bus, dp};
+  again.program();
+  EXPECT_EQ(enabled(), 0u);
+}
+
 TEST(DriverOffloadVersion, CardWithoutInboundFlowEntriesIsRefused) {
   CardRegisterModel model{small_card()};
   model.override_read(flow_window::kBase + header::kVersion, 0x00010000);

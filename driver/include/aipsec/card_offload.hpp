@@ -79,7 +79,8 @@ struct OffloadStats {
   std::uint64_t flows_installed = 0;     // both tables
   std::uint64_t flows_inbound = 0;       // of them in the inbound table
   std::uint64_t flows_removed = 0;       // outbound entries removed with the SA they protected with
-  std::uint64_t flows_flushed = 0;       // entries of either table removed because the SPD changed
+  std::uint64_t flows_flushed = 0;       // entries of either table removed because the SPD or a sysctl changed
+  std::uint64_t sysctl_changes = 0;      // sysctl changes sync() followed (settings rewritten, flows flushed)
   std::uint64_t sa_cleared = 0;          // SA entries cleared: SA deleted from the SAD, replaced, or dead
   std::uint64_t flows_no_room = 0;      // flow bucket full: the flow stays in software
   std::uint64_t flows_not_cacheable = 0;  // the SPD's answer is not one the card can give
@@ -111,7 +112,8 @@ class CardOffload {
 
   // Discovers the card, writes the settings (dfbit, ecn from the data plane's
   // sysctls), places every card-capable SA of the SAD in the inbound table and
-  // enables the data path. Throws Error / BusError; Error for a card whose
+  // enables the data path (unless the card cannot follow the sysctls: esp_enable
+  // 0, or net.inet and net.inet6 ecn apart; then every packet is the host's). Throws Error / BusError; Error for a card whose
   // flow_window block predates flow entries with the inbound bit (1.0).
   void program();
 
@@ -125,8 +127,10 @@ class CardOffload {
   // (found through the SAD's change log, Sad::changed_since, so the work
   // follows the changes rather than the SAD's size; a walk of the whole SAD
   // only when more than Sad::kChangeLog changes came between two calls);
-  // an SPD change removes every flow entry. Does nothing (no register access)
-  // when neither changed and no SA can have died since the last call.
+  // an SPD change removes every flow entry; so does a sysctl change, which
+  // also rewrites the settings and turns the data path off or on as
+  // program() would. Does nothing (no register access) when none of them
+  // changed and no SA can have died since the last call.
   // answer() calls it first, note_card_forward() last; a host loop calls it
   // before handing the card new traffic.
   void sync();

@@ -18,6 +18,7 @@ struct SysctlFamily {
   int def_policy = 1;        // 0 = discard, 1 = none (accept without IPsec)
   int ecn = 0;               // non-zero: RFC 6040 normal mode on tunnel encap/decap
   int debug = 0;
+  bool operator==(const SysctlFamily&) const = default;
 };
 
 struct Sysctl {
@@ -37,6 +38,7 @@ struct Sysctl {
   std::optional<int> get(std::string_view name) const;
   bool set(std::string_view name, int value, std::string* error = nullptr);
   static std::vector<std::string> names();
+  bool operator==(const Sysctl&) const = default;
 };
 
 }  // namespace aipsec
