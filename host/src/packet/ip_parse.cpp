@@ -12,8 +12,6 @@ namespace {
 
 constexpr std::uint8_t kIpprotoSctp = 132;
 
-ParseResult fail(Reason r) { return ParseResult{std::nullopt, r}; }
-
 // The IpInfo's address was value-initialised (all zero): only the bytes of the family to copy.
 void set_addr(IpAddr& a, int family, const std::uint8_t* p) {
   a.family = std::uint8_t(family);
@@ -61,21 +59,22 @@ bool ipv4_options_valid(const std::uint8_t* opt, std::size_t len) {
   return true;
 }
 
-ParseResult parse_ipv4(ByteView v, bool verify_checksum) {
-  if (v.size() < kIpv4HeaderLen) return fail(Reason::kTruncated);
+// Fills r.info, or returns why not. The result object is the caller's, built
+// in place: one return object throughout (a copy of the IpInfo would cost
+// more than the parse, and a load of it just after it was zeroed stalls).
+Reason parse_ipv4(ByteView v, bool verify_checksum, ParseResult& r) {
+  if (v.size() < kIpv4HeaderLen) return Reason::kTruncated;
   const std::uint8_t* h = v.data();
   const std::size_t hlen = std::size_t(h[0] & 0x0f) * 4;
-  if (hlen < kIpv4HeaderLen) return fail(Reason::kMalformedIp);
-  if (hlen > v.size()) return fail(Reason::kTruncated);
+  if (hlen < kIpv4HeaderLen) return Reason::kMalformedIp;
+  if (hlen > v.size()) return Reason::kTruncated;
   const std::uint16_t total = load_be16(h + 2);
-  if (total < hlen) return fail(Reason::kMalformedIp);
-  if (total > v.size()) return fail(Reason::kTruncated);
-  if (verify_checksum && inet_checksum(v.first(hlen)) != 0) return fail(Reason::kBadIpChecksum);
-  if (!ipv4_options_valid(h + kIpv4HeaderLen, hlen - kIpv4HeaderLen)) return fail(Reason::kMalformedIp);
+  if (total < hlen) return Reason::kMalformedIp;
+  if (total > v.size()) return Reason::kTruncated;
+  if (verify_checksum && inet_checksum(v.first(hlen)) != 0) return Reason::kBadIpChecksum;
+  if (!ipv4_options_valid(h + kIpv4HeaderLen, hlen - kIpv4HeaderLen)) return Reason::kMalformedIp;
 
-  // Built in place in the result (no copy of the IpInfo on return).
-  ParseResult r{IpInfo{}, Reason::kNone};
-  IpInfo& info = *r.info;
+  IpInfo& info = r.info.emplace();
   info.version = 4;
   set_addr(info.src, 4, h + 12);
   set_addr(info.dst, 4, h + 16);
@@ -94,7 +93,7 @@ ParseResult parse_ipv4(ByteView v, bool verify_checksum) {
   info.ulproto = h[9];
   info.l4_off = hlen;
   if (frag_off == 0) read_upper_layer(v.first(total), info);
-  return r;
+  return Reason::kNone;
 }
 
 bool is_ipv6_ext_header(std::uint8_t nh) {
@@ -150,19 +149,18 @@ Reason parse_ipv6_chain(ByteView dgram, IpInfo& info) {
   return Reason::kNone;
 }
 
-ParseResult parse_ipv6(ByteView v) {
-  if (v.size() < kIpv6HeaderLen) return fail(Reason::kTruncated);
+Reason parse_ipv6(ByteView v, ParseResult& r) {
+  if (v.size() < kIpv6HeaderLen) return Reason::kTruncated;
   const std::uint8_t* h = v.data();
   const std::uint16_t payload = load_be16(h + 4);
   // Jumbograms (payload length 0 and a Jumbo Payload option, RFC 2675) are not handled.
-  if (payload == 0 && h[6] == ipproto::kHopOpts) return fail(Reason::kUnsupported);
+  if (payload == 0 && h[6] == ipproto::kHopOpts) return Reason::kUnsupported;
   // total_len is 16 bits wide; a datagram that does not fit cannot be carried either.
-  if (payload > 0xffff - kIpv6HeaderLen) return fail(Reason::kTooBig);
+  if (payload > 0xffff - kIpv6HeaderLen) return Reason::kTooBig;
   const std::size_t total = kIpv6HeaderLen + payload;
-  if (total > v.size()) return fail(Reason::kTruncated);
+  if (total > v.size()) return Reason::kTruncated;
 
-  ParseResult r{IpInfo{}, Reason::kNone};
-  IpInfo& info = *r.info;
+  IpInfo& info = r.info.emplace();
   info.version = 6;
   set_addr(info.src, 6, h + 8);
   set_addr(info.dst, 6, h + 24);
@@ -170,22 +168,21 @@ ParseResult parse_ipv6(ByteView v) {
   info.ttl = h[7];
   info.tos = std::uint8_t((load_be16(h) >> 4) & 0xff);
   info.ip_hdr_len = kIpv6HeaderLen;
-  if (const Reason e = parse_ipv6_chain(v.first(total), info); e != Reason::kNone) return fail(e);
-  return r;
+  const Reason e = parse_ipv6_chain(v.first(total), info);
+  if (e != Reason::kNone) r.info.reset();
+  return e;
 }
 
 }  // namespace
 
 ParseResult parse_ip(ByteView v, bool verify_ipv4_checksum) {
-  if (v.empty()) return fail(Reason::kTruncated);
-  switch (v[0] >> 4) {
-    case 4:
-      return parse_ipv4(v, verify_ipv4_checksum);
-    case 6:
-      return parse_ipv6(v);
-    default:
-      return fail(Reason::kBadIpVersion);
-  }
+  ParseResult r;
+  const int version = v.empty() ? -1 : v[0] >> 4;
+  r.error = version == 4   ? parse_ipv4(v, verify_ipv4_checksum, r)
+            : version == 6 ? parse_ipv6(v, r)
+            : v.empty()    ? Reason::kTruncated
+                           : Reason::kBadIpVersion;
+  return r;
 }
 
 }  // namespace aipsec

@@ -146,15 +146,10 @@ Reason xform_output(Sa& sa, Mode mode, Packet& p, const Sysctl& sc) {
   return Reason::kNone;
 }
 
-Reason xform_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, InputStep& step) {
+namespace {
+
+Reason input_steps(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, InputStep& step) {
   const SaConfig& c = sa.config();
-  // Field by field: a temporary InputStep would be built with narrow stores and
-  // copied with wide loads that stall on them (store-forwarding failure).
-  step.proto = c.proto;
-  step.mode = Mode::kTransport;
-  step.spi = c.spi;
-  step.src = info.src;
-  step.dst = info.dst;
   if (Reason r = admit(sa); r != Reason::kNone) return r;
   if (sa.runtime().esp_aead_tunnel_in) {
     Reason r = Reason::kNone;
@@ -171,6 +166,24 @@ Reason xform_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, Inpu
   Reason r = apply_input(sa, p, site, sc, cut);
   if (r == Reason::kNone) r = finish_input(sa, p, site, cut, sc, step);
   if (r == Reason::kNone || r == Reason::kDummyPacket) account(sa, bytes);
+  return r;
+}
+
+}  // namespace
+
+Reason xform_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, InputStep& step) {
+  const SaConfig& c = sa.config();
+  // Field by field: a temporary InputStep would be built with narrow stores and
+  // copied with wide loads that stall on them (store-forwarding failure).
+  step.proto = c.proto;
+  step.mode = Mode::kTransport;
+  step.spi = c.spi;
+  const Reason r = input_steps(sa, p, info, sc, step);
+  // The addresses last: the parser has just written them in pieces, and a wide
+  // load of an address waits for those stores to retire, which the transform
+  // has given them time to do.
+  step.src = info.src;
+  step.dst = info.dst;
   return r;
 }
 
