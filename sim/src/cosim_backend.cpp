@@ -25,10 +25,16 @@ Result CosimPacketPath::run(Direction dir, Packet& p) {
   const Result r{o.verdict, o.reason};
   if (o.verdict != Verdict::kForward) return r;  // p stays as it came (held packets need it)
   if (o.by_card) {
-    if (o.frame.size() <= kEthHeader) return Result{Verdict::kDrop, Reason::kTruncated};
     std::size_t l3 = kEthHeader;
     if (auto eth = parse_ethernet(ByteView(o.frame.data(), o.frame.size()))) l3 = eth->l3_off;
-    if (!p.assign(ByteView(o.frame.data() + l3, o.frame.size() - l3))) return Result{Verdict::kDrop, Reason::kTooBig};
+    if (o.frame.size() <= l3) {
+      ++bad_card_frames_;
+      return Result{Verdict::kDrop, Reason::kTruncated};
+    }
+    if (!p.assign(ByteView(o.frame.data() + l3, o.frame.size() - l3))) {
+      ++bad_card_frames_;
+      return Result{Verdict::kDrop, Reason::kTooBig};
+    }
   } else if (!p.assign(o.packet.bytes())) {
     return Result{Verdict::kDrop, Reason::kTooBig};
   }
@@ -42,7 +48,8 @@ std::vector<std::pair<std::string, std::uint64_t>> CosimPacketPath::counters() c
   return {{"card_forwarded", st.card_forwarded}, {"card_dropped", dropped}, {"host_answered", st.host_answered},
           {"sa_inbound", st.sa_inbound}, {"sa_outbound", st.sa_outbound}, {"sa_not_capable", st.sa_not_capable},
           {"sa_no_room", st.sa_no_room}, {"flows_installed", st.flows_installed}, {"flows_flushed", st.flows_flushed},
-          {"sysctl_changes", st.sysctl_changes}, {"cycles", path_.card().cycles()}};
+          {"sysctl_changes", st.sysctl_changes}, {"bad_card_frames", bad_card_frames_},
+          {"cycles", path_.card().cycles()}};
 }
 
 void register_daemon_backend() {

@@ -1,8 +1,9 @@
 // The host's inbound policy for packets that arrive without ESP, enforced
 // through the card's inbound flow table (co-simulated card, CardOffload, the
 // software data plane behind it). The expected outcomes come from the policy
-// each flow was given (KAME semantics: require drops clear packets, none lets
-// them through, discard drops them), not from the code under test.
+// each flow was given (KAME semantics: require drops clear packets, none and
+// use let them through, discard drops them; def_policy for flows without a
+// policy), not from the code under test.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -55,7 +56,9 @@ class InboundPolicy : public ::testing::Test {
         "0x101112131415161718191a1b1c1d1e1fcafebabe;\n"
         "spdadd 10.2.0.0/16 10.1.0.0/16 any -P in ipsec esp/tunnel/192.0.2.2-192.0.2.1/require;\n"
         "spdadd 10.5.0.0/16 10.1.0.0/16 any -P in none;\n"
-        "spdadd 10.6.0.0/16 10.1.0.0/16 any -P in discard;\n"));
+        "spdadd 10.6.0.0/16 10.1.0.0/16 any -P in discard;\n"
+        // 10.7/16: ESP if there is an SA, clear packets accepted too (use).
+        "spdadd 10.7.0.0/16 10.1.0.0/16 any -P in ipsec esp/tunnel/192.0.2.2-192.0.2.1/use;\n"));
     path_ = std::make_unique<cosim::CosimDataPath>(dp_);
     path_->program();
   }
@@ -123,6 +126,58 @@ TEST_F(InboundPolicy, DiscardFlowIsDroppedOnTheCard) {
   EXPECT_EQ(b.card_reason, kPolicyDiscard);
   EXPECT_EQ(card_counter(kPolicyDiscard), 1u);
   EXPECT_EQ(path_->offload().stats().host_answered, 1u);
+}
+
+// ipsec(4): at level use, a packet without IPsec is accepted. The card keeps
+// such a flow after the host's first answer, as it does a bypass flow.
+TEST_F(InboundPolicy, UseFlowStaysOnTheCardAfterItsFirstPacket) {
+  const cosim::Outcome a = path_->process(Direction::kIn, udp_frame(7, 3, 6500, 443, 64));
+  EXPECT_EQ(a.verdict, Verdict::kForward);
+  EXPECT_FALSE(a.by_card);
+  EXPECT_EQ(a.card_reason, kFlowMiss);
+  EXPECT_EQ(path_->offload().stats().flows_inbound, 1u);
+  for (int i = 0; i < 3; ++i) {
+    const Bytes f = udp_frame(7, 3, 6500, 443, 80 + i);
+    const cosim::Outcome o = path_->process(Direction::kIn, f);
+    EXPECT_EQ(o.verdict, Verdict::kForward) << i;
+    EXPECT_TRUE(o.by_card) << i;
+    EXPECT_EQ(o.frame, f) << i;
+  }
+  EXPECT_EQ(card_counter(kFlowMiss), 1u);
+}
+
+// A flow cached under def_policy 1 (no policy: accepted) must not outlive the
+// sysctl: with def_policy 0 the host drops such packets, so the card must ask.
+TEST_F(InboundPolicy, DefPolicyChangeReachesCachedFlows) {
+  const Bytes f = udp_frame(9, 1, 6600, 53, 32);  // 10.9/16: no inbound policy
+  EXPECT_EQ(path_->process(Direction::kIn, f).verdict, Verdict::kForward);
+  const cosim::Outcome cached = path_->process(Direction::kIn, f);
+  EXPECT_EQ(cached.verdict, Verdict::kForward);
+  EXPECT_TRUE(cached.by_card);
+  dp_.sysctl().inet.def_policy = 0;
+  const cosim::Outcome after = path_->process(Direction::kIn, f);
+  EXPECT_EQ(after.verdict, Verdict::kDrop);
+  EXPECT_FALSE(after.by_card);
+  EXPECT_EQ(after.card_reason, kFlowMiss);
+  const auto& st = path_->offload().stats();
+  EXPECT_EQ(st.sysctl_changes, 1u);
+  EXPECT_GE(st.flows_flushed, 1u);
+  EXPECT_FALSE(path_->card().pop(Port::kPlain));
+}
+
+// With ESP switched off (net.inet.esp.esp_enable 0) the card's data path is
+// off: even a cached flow's packets go to the host, which answers them.
+TEST_F(InboundPolicy, EspDisabledSendsEveryPacketToTheHost) {
+  const Bytes f = udp_frame(5, 4, 6700, 80, 20);  // 10.5/16: none
+  path_->process(Direction::kIn, f);
+  EXPECT_TRUE(path_->process(Direction::kIn, f).by_card);
+  dp_.sysctl().esp_enable = 0;
+  const cosim::Outcome o = path_->process(Direction::kIn, f);
+  EXPECT_EQ(o.verdict, Verdict::kForward);
+  EXPECT_FALSE(o.by_card);
+  dp_.sysctl().esp_enable = 1;
+  path_->process(Direction::kIn, f);  // the flow is cached again
+  EXPECT_TRUE(path_->process(Direction::kIn, f).by_card);
 }
 
 // The flow window writes an entry into the inbound or the outbound table by

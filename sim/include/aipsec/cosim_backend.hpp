@@ -29,6 +29,9 @@ class CosimPacketPath final : public daemon::PacketPath {
   DataPlane& dp_;
   CosimDataPath path_;
   Bytes frame_;
+  // Frames the card sent on that could not be handed back as a packet (too
+  // short for an IP header, or larger than a packet buffer): dropped, counted.
+  std::uint64_t bad_card_frames_ = 0;
 };
 
 // Registers "cosim" with daemon::register_backend.

@@ -8,6 +8,14 @@
 // plain side, or drops / mirrors it, and emits the counter and SA events.
 // It owns the SA live state (highest sequence number, replay memory, lifetime
 // counts) and gives the classifier read access to it.
+//
+// Two stages, so that the verdict of a packet overlaps the output of the ones
+// before it: the verdict stage (a job with its tail record and replay word in
+// one register, decided in the next clock, one job per clock) and the mover
+// (header and body beats, side FIFO frames, SA events), with a two-entry
+// command FIFO between them. The verdict stage alone reads and writes the
+// live state, in job order, so every verdict sees the state its predecessors
+// left, as when the two were one.
 `default_nettype none
 /* verilator lint_off PINCONNECTEMPTY */  // FIFO fill counts are used where needed only
 
@@ -128,20 +136,45 @@ module aipsec_inbound_out #(
     prefix_ok = (a & m) == (p & m);
   endfunction
 
-  // ---------------------------------------------------------------- FSM
+  // ---------------------------------------------------------------- stages
   typedef enum logic [3:0] {
-    O_IDLE, O_RD, O_DEC, O_HDR, O_BODY, O_SIDE_PACK, O_SIDE_HOST, O_SIDE_DROP, O_EVENT
+    O_IDLE, O_HDR, O_BODY, O_SIDE_PACK, O_SIDE_HOST, O_SIDE_DROP, O_EVENT
   } ostate_t;
-  ostate_t st;
 
+  // What the mover does with one packet (made by the verdict stage).
+  typedef struct packed {
+    ostate_t         first;        // O_HDR, O_BODY (a rejected packet's buffer), O_SIDE_*
+    logic [HB*8-1:0] hdr;
+    logic [7:0]      hdr_len;
+    logic [15:0]     body_lo, body_hi;
+    logic            body_done;
+    logic            mirror_copy;  // the side FIFO holds a copy of this frame
+    logic            fwd_copy;     // and it goes to the host
+    logic [63:0]     host_tuser;
+    logic [1:0]      ev_pending;   // bit 0: lifetime_soft, bit 1: lifetime_expired
+    logic [63:0]     ev_tuser;
+  } cmd_t;
+
+  // Verdict stage register: the job, its tail record, its replay word.
+  logic        d_valid;
   /* verilator lint_off UNUSEDSIGNAL */  // the job carries fields for other stages
   aipsec_inbound_pkg::job_t job;
   /* verilator lint_on UNUSEDSIGNAL */
   aipsec_inbound_pkg::tail_t tl;
   wire [SW-1:0] sa = SW'(job.sa_idx);
+  logic [RW-1:0]  word_rd;       // replay word read when the job was taken
+  logic [RAW-1:0] addr_rd;
+  // The last replay word written: a job taken in the clock of that write read
+  // the memory before it.
+  logic           fw_valid;
+  logic [RAW-1:0] fw_addr;
+  logic [RW-1:0]  fw_word;
+  wire [RW-1:0] word_b = (fw_valid && fw_addr == addr_rd) ? fw_word : word_rd;
 
-  logic        mirror_copy;      // the side FIFO holds a copy of this frame
-  logic        fwd_copy;         // and it goes to the host
+  // Mover state
+  ostate_t st;
+  logic        mirror_copy;
+  logic        fwd_copy;
   logic [HB*8+DATA_W-1:0] ohdr;
   logic [7:0]  ohdr_len;
   logic [7:0]  hpos;             // next header byte to emit
@@ -149,7 +182,7 @@ module aipsec_inbound_out #(
   logic [15:0] bpos;             // stream offset of the current buffer beat
   logic        body_done;
   logic [63:0] host_tuser;
-  logic [1:0]  ev_pending;       // bit 0: lifetime_soft, bit 1: lifetime_expired
+  logic [1:0]  ev_pending;
   logic [63:0] ev_tuser;
 
   // packet meta helpers (bit 6 is the event flag)
@@ -168,16 +201,15 @@ module aipsec_inbound_out #(
     meta[47:32] = len;
     meta[55:48] = l3;
   endfunction
-  wire [1:0] in_port = s_job.tuser[2:1];
+  wire [1:0] in_port = job.tuser[2:1];
   // A replay found by the classifier against the window as it was then: the
   // window may have moved on since (packets ahead of it verified), and the
   // software, which sees the packets one at a time, says replay_old then.
-  wire [SW-1:0] s_sa = SW'(s_job.sa_idx);
-  wire [7:0] s_reason = (s_job.reason == aipsec_regs_pkg::REASON_REPLAY &&
-                         top_mem[s_sa] - s_job.seq >= 64'(s_job.replay_window))
-                        ? aipsec_regs_pkg::REASON_REPLAY_OLD : s_job.reason;
+  wire [7:0] d_reason = (job.reason == aipsec_regs_pkg::REASON_REPLAY &&
+                         top_mem[sa] - job.seq >= 64'(job.replay_window))
+                        ? aipsec_regs_pkg::REASON_REPLAY_OLD : job.reason;
 
-  // ------------------------------------------------ the verdict, in O_DEC
+  // ------------------------------------------------ the verdict of a decrypted packet
   logic [7:0]  v_reason;
   logic        v_update, v_account;
   logic [RW-1:0] v_word;
@@ -185,7 +217,6 @@ module aipsec_inbound_out #(
   logic [HB*8-1:0] v_hdr;
   logic [7:0]  v_hdr_len;
   logic [15:0] v_body_lo, v_body_hi, v_ip_len;
-  logic [RW-1:0] word_b;         // replay word of the job, read in O_RD
 
   logic [15:0] plain_len;
   logic [7:0]  pad, nh, ver;
@@ -454,18 +485,66 @@ module aipsec_inbound_out #(
     endcase
   end
 
-  wire job_kind_pass = s_job.kind == aipsec_inbound_pkg::JOB_PASS;
-  wire [63:0] s_idx_kind = 64'(s_job.idx_valid && s_job.idx_flow) << aipsec_regs_pkg::PACKET_META_INDEX_KIND_LSB;
+  // ------------------------------------------------ verdict stage
+  wire is_decrypt = job.kind == aipsec_inbound_pkg::JOB_DECRYPT;
+  wire is_pass = job.kind == aipsec_inbound_pkg::JOB_PASS;
+  wire is_host = job.kind == aipsec_inbound_pkg::JOB_HOST || job.kind == aipsec_inbound_pkg::JOB_MIRROR;
+  wire [63:0] idx_kind = 64'(job.idx_valid && job.idx_flow) << aipsec_regs_pkg::PACKET_META_INDEX_KIND_LSB;
+  logic cmd_ready, cmd_valid, cmd_pop;
+  cmd_t cmd_in, cmd_out;
+  // A job is decided when the meta FIFO and the command FIFO have room for
+  // what it makes (both report room from their counts only).
+  wire d_fire = d_valid && tu_ready && cmd_ready;
+  wire s_is_decrypt = s_job.kind == aipsec_inbound_pkg::JOB_DECRYPT;
+  wire d_load = (!d_valid || d_fire) && s_job_valid && (!s_is_decrypt || s_tail_valid);
+  assign s_job_ready = d_load;
+  assign s_tail_ready = d_load && s_is_decrypt;
+  wire [RAW-1:0] s_addr = RAW'(aipsec_inbound_pkg::replay_addr(s_job.replay_base, s_job.replay_window, s_job.seq));
+  wire [RAW-1:0] d_addr = RAW'(aipsec_inbound_pkg::replay_addr(job.replay_base, job.replay_window, job.seq));
+
   // A frame passed by an inbound flow entry names the entry (index_kind flow), as outbound.
-  assign tu_in = job_kind_pass ? (meta(in_port, 1'b0, 1'b0, 1'b0, 8'd0, s_job.idx_valid ? s_job.sa_idx : 16'd0,
-                                       s_job.frame_len, s_job.l3_off) | s_idx_kind)
-                               : meta(job.tuser[2:1], 1'b0, 1'b0, 1'b0, 8'd0, job.sa_idx,
-                                      16'(v_hdr_len) + v_body_hi - v_body_lo, l3);
-  assign tu_push = (st == O_IDLE && s_job_valid && job_kind_pass) ||
-                   (st == O_DEC && (v_reason == aipsec_regs_pkg::REASON_NONE));
-  // O_IDLE takes a job only when the meta FIFO has room for what follows.
-  assign s_job_ready = st == O_IDLE && tu_ready;
-  assign s_tail_ready = st == O_RD;
+  assign tu_in = is_pass ? (meta(in_port, 1'b0, 1'b0, 1'b0, 8'd0, job.idx_valid ? job.sa_idx : 16'd0,
+                                 job.frame_len, job.l3_off) | idx_kind)
+                         : meta(in_port, 1'b0, 1'b0, 1'b0, 8'd0, job.sa_idx,
+                                16'(v_hdr_len) + v_body_hi - v_body_lo, l3);
+  assign tu_push = d_fire && (is_pass || (is_decrypt && v_reason == aipsec_regs_pkg::REASON_NONE));
+
+  wire cmd_push = d_fire && (is_decrypt || is_pass || is_host);
+  always_comb begin
+    cmd_in = '0;
+    cmd_in.hdr = v_hdr;
+    cmd_in.hdr_len = v_hdr_len;
+    cmd_in.body_lo = v_body_lo;
+    cmd_in.body_hi = v_body_hi;
+    cmd_in.ev_tuser = meta(in_port, 1'b0, 1'b0, 1'b1, aipsec_regs_pkg::REASON_LIFETIME_SOFT, job.sa_idx, 16'd0, 8'd0);
+    if (is_decrypt) begin
+      cmd_in.first = v_reason == aipsec_regs_pkg::REASON_NONE ? O_HDR : O_BODY;
+      cmd_in.body_done = v_reason != aipsec_regs_pkg::REASON_NONE;
+      cmd_in.mirror_copy = job.mirror_icv_fail || job.mirror_replay;
+      cmd_in.fwd_copy = (job.mirror_icv_fail || job.mirror_replay) &&
+                        ((v_reason == aipsec_regs_pkg::REASON_ICV_FAIL && job.mirror_icv_fail) ||
+                         ((v_reason == aipsec_regs_pkg::REASON_REPLAY || v_reason == aipsec_regs_pkg::REASON_REPLAY_OLD) &&
+                          job.mirror_replay));
+      cmd_in.host_tuser = meta(in_port, 1'b0, 1'b1, 1'b0, v_reason, job.sa_idx, job.frame_len, l3);
+      if (v_account) begin
+        if (hard_hit) begin
+          cmd_in.ev_pending = 2'b10;
+          cmd_in.ev_tuser = meta(in_port, 1'b0, 1'b0, 1'b1, aipsec_regs_pkg::REASON_LIFETIME_EXPIRED, job.sa_idx, 16'd0, 8'd0);
+        end else if (soft_hit && !soft_sent_mem[sa]) begin
+          cmd_in.ev_pending = 2'b01;
+        end
+      end
+    end else begin
+      cmd_in.first = is_pass ? O_SIDE_PACK : O_SIDE_HOST;
+      cmd_in.host_tuser = meta(in_port, job.kind == aipsec_inbound_pkg::JOB_HOST,
+                               job.kind == aipsec_inbound_pkg::JOB_MIRROR, 1'b0, d_reason,
+                               job.idx_valid ? job.sa_idx : 16'd0, job.frame_len, job.l3_off) | idx_kind;
+    end
+  end
+
+  aipsec_inbound_fifo #(.WIDTH($bits(cmd_t)), .DEPTH(2)) u_cmd (
+    .clk, .rst, .s_data(cmd_in), .s_valid(cmd_push), .s_ready(cmd_ready),
+    .m_data(cmd_out), .m_valid(cmd_valid), .m_ready(cmd_pop), .count());
 
   wire pk_take = pk_valid && pk_ready;
 
@@ -473,78 +552,85 @@ module aipsec_inbound_out #(
     m_sa_cnt_valid <= 1'b0;
     m_drop_valid <= 1'b0;
     if (rst) begin
-      st <= O_IDLE;
-      ev_pending <= '0;
+      d_valid <= 1'b0;
+      fw_valid <= 1'b0;
       // The other live state of an entry is set by its SA write, which comes
       // before any packet can find the entry.
       dead_mem <= '0;
       soft_sent_mem <= '0;
     end else begin
+      if (d_fire) d_valid <= 1'b0;
+      if (d_load) begin
+        d_valid <= 1'b1;
+        job <= s_job;
+        if (s_is_decrypt) tl <= s_tail;
+        word_rd <= replay_mem[s_addr];
+        addr_rd <= s_addr;
+      end
+      if (d_fire && is_decrypt) begin
+        if (v_update) begin
+          top_mem[sa] <= v_top;
+          if (job.replay_window != 16'd0) begin
+            replay_mem[d_addr] <= v_word;
+            fw_valid <= 1'b1;
+            fw_addr <= d_addr;
+            fw_word <= v_word;
+          end
+        end
+        if (v_reason != aipsec_regs_pkg::REASON_NONE) begin
+          m_drop_valid <= 1'b1;
+          m_drop_reason <= v_reason;
+        end else begin
+          m_sa_cnt_valid <= 1'b1;
+          m_sa_cnt_index <= sa;
+          m_sa_cnt_bytes <= v_ip_len;
+        end
+        if (v_account) begin
+          pkts_mem[sa] <= pk_new;
+          bytes_mem[sa] <= by_new;
+          if (hard_hit) dead_mem[sa] <= 1'b1;
+          else if (soft_hit && !soft_sent_mem[sa]) soft_sent_mem[sa] <= 1'b1;
+        end
+      end
+      if (d_fire && !is_decrypt && !is_pass && job.reason != 8'd0) begin
+        m_drop_valid <= 1'b1;
+        m_drop_reason <= d_reason;
+      end
+      // An SA write resets its live state (dp_ports.md); the new epoch hides
+      // the words of its old window.
+      if (sa_wr) begin
+        top_mem[sa_wr_index] <= sa_wr_seq;
+        epoch_mem[sa_wr_index] <= epoch_mem[sa_wr_index] + 1'b1;
+        dead_mem[sa_wr_index] <= 1'b0;
+        soft_sent_mem[sa_wr_index] <= 1'b0;
+        pkts_mem[sa_wr_index] <= '0;
+        bytes_mem[sa_wr_index] <= '0;
+      end
+    end
+  end
+
+  // ------------------------------------------------ mover
+  // The mover takes the next command in the clock its packet ends, so that
+  // packets follow one another without an idle clock.
+  logic mv_done;
+  always_comb begin
+    case (st)
+      O_IDLE: mv_done = 1'b1;
+      O_BODY: mv_done = s_buf_tvalid && s_buf_tready && s_buf_tlast && !mirror_copy && ev_pending == 2'b00;
+      O_SIDE_PACK, O_SIDE_HOST, O_SIDE_DROP:
+        mv_done = s_side_tvalid && s_side_tready && s_side_tlast && ev_pending == 2'b00;
+      O_EVENT: mv_done = m_host_tready;
+      default: mv_done = 1'b0;
+    endcase
+  end
+  assign cmd_pop = mv_done && cmd_valid;
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      st <= O_IDLE;
+      ev_pending <= '0;
+    end else begin
       case (st)
-        O_IDLE: if (s_job_valid && s_job_ready) begin
-          job <= s_job;
-          host_tuser <= meta(in_port, s_job.kind == aipsec_inbound_pkg::JOB_HOST,
-                             s_job.kind == aipsec_inbound_pkg::JOB_MIRROR, 1'b0, s_reason,
-                             s_job.idx_valid ? s_job.sa_idx : 16'd0, s_job.frame_len, s_job.l3_off) | s_idx_kind;
-          mirror_copy <= s_job.mirror_icv_fail || s_job.mirror_replay;
-          if (s_job.kind != aipsec_inbound_pkg::JOB_PASS && s_job.kind != aipsec_inbound_pkg::JOB_DECRYPT &&
-              s_job.reason != 8'd0) begin
-            m_drop_valid <= 1'b1;
-            m_drop_reason <= s_reason;
-          end
-          case (s_job.kind)
-            aipsec_inbound_pkg::JOB_DECRYPT: st <= O_RD;
-            aipsec_inbound_pkg::JOB_PASS: st <= O_SIDE_PACK;
-            aipsec_inbound_pkg::JOB_HOST, aipsec_inbound_pkg::JOB_MIRROR: st <= O_SIDE_HOST;
-            default: st <= O_IDLE;
-          endcase
-        end
-        O_RD: if (s_tail_valid) begin
-          tl <= s_tail;
-          word_b <= replay_mem[RAW'(aipsec_inbound_pkg::replay_addr(job.replay_base, job.replay_window, job.seq))];
-          st <= O_DEC;
-        end
-        O_DEC: begin
-          ohdr <= {{DATA_W{1'b0}}, v_hdr};
-          ohdr_len <= v_hdr_len;
-          body_lo <= v_body_lo;
-          body_hi <= v_body_hi;
-          hpos <= '0;
-          bpos <= '0;
-          body_done <= v_reason != aipsec_regs_pkg::REASON_NONE;
-          fwd_copy <= mirror_copy &&
-                      ((v_reason == aipsec_regs_pkg::REASON_ICV_FAIL && job.mirror_icv_fail) ||
-                       ((v_reason == aipsec_regs_pkg::REASON_REPLAY || v_reason == aipsec_regs_pkg::REASON_REPLAY_OLD) && job.mirror_replay));
-          host_tuser <= meta(job.tuser[2:1], 1'b0, 1'b1, 1'b0, v_reason, job.sa_idx, job.frame_len, l3);
-          if (v_update) begin
-            top_mem[sa] <= v_top;
-            if (job.replay_window != 16'd0)
-              replay_mem[RAW'(aipsec_inbound_pkg::replay_addr(job.replay_base, job.replay_window, job.seq))] <= v_word;
-          end
-          if (v_reason != aipsec_regs_pkg::REASON_NONE) begin
-            m_drop_valid <= 1'b1;
-            m_drop_reason <= v_reason;
-          end else begin
-            m_sa_cnt_valid <= 1'b1;
-            m_sa_cnt_index <= sa;
-            m_sa_cnt_bytes <= v_ip_len;
-          end
-          ev_pending <= '0;
-          ev_tuser <= meta(job.tuser[2:1], 1'b0, 1'b0, 1'b1, aipsec_regs_pkg::REASON_LIFETIME_SOFT, job.sa_idx, 16'd0, 8'd0);
-          if (v_account) begin
-            pkts_mem[sa] <= pk_new;
-            bytes_mem[sa] <= by_new;
-            if (hard_hit) begin
-              dead_mem[sa] <= 1'b1;
-              ev_pending <= 2'b10;
-              ev_tuser <= meta(job.tuser[2:1], 1'b0, 1'b0, 1'b1, aipsec_regs_pkg::REASON_LIFETIME_EXPIRED, job.sa_idx, 16'd0, 8'd0);
-            end else if (soft_hit && !soft_sent_mem[sa]) begin
-              soft_sent_mem[sa] <= 1'b1;
-              ev_pending <= 2'b01;
-            end
-          end
-          st <= v_reason == aipsec_regs_pkg::REASON_NONE ? O_HDR : O_BODY;
-        end
         O_HDR: if (pk_take) begin
           hpos <= hpos + 8'(KW);
           if (h_last_beat) st <= O_BODY;
@@ -567,15 +653,20 @@ module aipsec_inbound_out #(
         end
         default: st <= O_IDLE;
       endcase
-      // An SA write resets its live state (dp_ports.md); the new epoch hides
-      // the words of its old window.
-      if (sa_wr) begin
-        top_mem[sa_wr_index] <= sa_wr_seq;
-        epoch_mem[sa_wr_index] <= epoch_mem[sa_wr_index] + 1'b1;
-        dead_mem[sa_wr_index] <= 1'b0;
-        soft_sent_mem[sa_wr_index] <= 1'b0;
-        pkts_mem[sa_wr_index] <= '0;
-        bytes_mem[sa_wr_index] <= '0;
+      if (cmd_pop) begin
+        st <= cmd_out.first;
+        ohdr <= {{DATA_W{1'b0}}, cmd_out.hdr};
+        ohdr_len <= cmd_out.hdr_len;
+        body_lo <= cmd_out.body_lo;
+        body_hi <= cmd_out.body_hi;
+        hpos <= '0;
+        bpos <= '0;
+        body_done <= cmd_out.body_done;
+        mirror_copy <= cmd_out.mirror_copy;
+        fwd_copy <= cmd_out.fwd_copy;
+        host_tuser <= cmd_out.host_tuser;
+        ev_pending <= cmd_out.ev_pending;
+        ev_tuser <= cmd_out.ev_tuser;
       end
     end
   end

@@ -4,7 +4,9 @@
 // byte ranges the packer packs densely), with its GCM parameters and the
 // received ICV in their own FIFOs; any other frame, and a copy of a frame
 // whose ICV failure is to be mirrored, goes whole to the side FIFO. The job
-// moves on to the output stage in the same order.
+// moves on to the output stage in the same order. Jobs are taken into a
+// one-entry register ahead of their frames, so that a frame starts in the
+// clock after the previous one's last beat.
 `default_nettype none
 
 module aipsec_inbound_reader #(
@@ -70,12 +72,17 @@ module aipsec_inbound_reader #(
   wire [15:0] icv_end = ct_end + 16'(job.icv_len);
   wire [15:0] bend = bpos + 16'(KW);
 
-  // ---- job intake
+  // ---- job intake (the next job, with its GCM parameters sent)
+  logic        n_valid;
+  /* verilator lint_off UNUSEDSIGNAL */
+  aipsec_inbound_pkg::job_t n_job;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire is_decrypt = s_job.kind == aipsec_inbound_pkg::JOB_DECRYPT;
-  wire job_take = state == S_IDLE && s_job_valid && m_job_ready && (!is_decrypt || m_par_ready);
+  wire job_take = !n_valid && s_job_valid && m_job_ready && (!is_decrypt || m_par_ready);
   assign s_job_ready = job_take;
   assign m_job = s_job;
-  assign m_job_valid = state == S_IDLE && s_job_valid && (!is_decrypt || m_par_ready);
+  assign m_job_valid = !n_valid && s_job_valid && (!is_decrypt || m_par_ready);
+  wire n_decrypt = n_job.kind == aipsec_inbound_pkg::JOB_DECRYPT;
 
   always_comb begin
     for (int i = 0; i < 32; i = i + 1) m_par_key[8*i +: 8] = s_job.key[255 - 8*i -: 8];
@@ -86,7 +93,7 @@ module aipsec_inbound_reader #(
     m_par_aad_len = s_job.esn ? 16'd12 : 16'd8;
     m_par_tag_len = s_job.icv_len;
   end
-  assign m_par_valid = state == S_IDLE && s_job_valid && is_decrypt && m_job_ready;
+  assign m_par_valid = !n_valid && s_job_valid && is_decrypt && m_job_ready;
 
   // ---- per beat: the ciphertext range and the ICV bytes it holds
   logic [15:0] lo, hi;
@@ -155,21 +162,19 @@ module aipsec_inbound_reader #(
     end
   end
 
+  // The FSM starts the next frame in S_IDLE, or at once after a last beat.
+  wire start = n_valid && (state == S_IDLE || (state == S_BODY && beat_go && s_frame_tlast));
+
   always_ff @(posedge clk) begin
     if (rst) begin
       state <= S_IDLE;
+      n_valid <= 1'b0;
     end else begin
+      if (job_take) begin
+        n_valid <= 1'b1;
+        n_job <= s_job;
+      end
       case (state)
-        S_IDLE: if (job_take) begin
-          job <= s_job;
-          decrypt <= is_decrypt;
-          copy <= is_decrypt ? (s_job.mirror_icv_fail || s_job.mirror_replay) :
-                  (s_job.kind != aipsec_inbound_pkg::JOB_DROP);
-          bpos <= '0;
-          tag <= '0;
-          tag_done <= 1'b0;
-          state <= is_decrypt ? S_AAD : S_BODY;
-        end
         S_AAD: if (m_ct_ready) state <= S_BODY;
         S_BODY: if (beat_go) begin
           bpos <= bend;
@@ -179,6 +184,17 @@ module aipsec_inbound_reader #(
         end
         default: state <= S_IDLE;
       endcase
+      if (start) begin
+        n_valid <= 1'b0;
+        job <= n_job;
+        decrypt <= n_decrypt;
+        copy <= n_decrypt ? (n_job.mirror_icv_fail || n_job.mirror_replay) :
+                (n_job.kind != aipsec_inbound_pkg::JOB_DROP);
+        bpos <= '0;
+        tag <= '0;
+        tag_done <= 1'b0;
+        state <= n_decrypt ? S_AAD : S_BODY;
+      end
     end
   end
 endmodule
