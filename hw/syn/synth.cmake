@@ -9,11 +9,18 @@
 #     of the 512-bit card set whose sum is reported. FULL_SCALE_ONLY adds the
 #     ctest test only when AIPSEC_RTL_CI_SCALE is full (the core stays in the report).
 #
-#   aipsec_rtl_depth(NAME n TOP t SOURCES f.sv... [PARAMS P=V...] [CORE c] [MAX_DEPTH 6])
+#   aipsec_rtl_depth(NAME n TOP t SOURCES f.sv... [PARAMS P=V...] [CORE c] [MAX_DEPTH 6]
+#                    [BLACKBOX m...] [REGISTERED m...] [TIMEOUT s])
 #     ctest test rtl.depth.<n> (label rtl): `synth -flatten -top t -lut 6; ltp -noff`
 #     on a module small enough to flatten (one pipeline stage); fails when the
 #     longest path is deeper than MAX_DEPTH LUT levels. CORE names the core the
 #     figure is reported under.
+#     BLACKBOX: modules depth-checked on their own, made blackboxes so that a
+#     whole core flattens; paths end and start at their ports like at
+#     flip-flops (scripts/lut_depth.py on the netlist instead of ltp, which
+#     would chain through them), and the logic depth into and out of each is
+#     printed. REGISTERED: those of them that are combinational and must have
+#     no logic on either side (the test fails otherwise).
 #
 #   aipsec_rtl_add_synth_tests(): adds the recorded tests in the calling
 #     directory (hw/ is configured before testing is enabled; the call is in
@@ -98,7 +105,7 @@ function(aipsec_rtl_synth)
 endfunction()
 
 function(aipsec_rtl_depth)
-  cmake_parse_arguments(D "" "NAME;TOP;CORE;MAX_DEPTH;TIMEOUT" "SOURCES;PARAMS" ${ARGN})
+  cmake_parse_arguments(D "" "NAME;TOP;CORE;MAX_DEPTH;TIMEOUT" "SOURCES;PARAMS;BLACKBOX;REGISTERED" ${ARGN})
   if(NOT D_NAME OR NOT D_TOP OR NOT D_SOURCES)
     message(FATAL_ERROR "aipsec_rtl_depth: NAME, TOP and SOURCES are required")
   endif()
@@ -118,6 +125,29 @@ function(aipsec_rtl_depth)
   _aipsec_yosys_params(params ${D_TOP} ${D_PARAMS})
   set(ys ${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth.ys)
   string(REPLACE "; " "\n" ys_params "${params}")
+  if(D_BLACKBOX)
+    list(JOIN D_BLACKBOX " " bb_words)
+    list(JOIN D_BLACKBOX "," bb_list)
+    list(JOIN D_REGISTERED "," reg_list)
+    set(json ${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth.json)
+    file(WRITE ${ys} "read_verilog -sv ${srcs}\nblackbox ${bb_words}\n${ys_params}"
+      "synth -flatten -top ${D_TOP} -lut 6\nwrite_json ${json}\n")
+    _aipsec_defer_test(rtl.depth.${D_NAME} ${D_TIMEOUT}
+      ${CMAKE_COMMAND}
+        -DYOSYS=${YOSYS_BIN}
+        -DPYTHON=${SYSTEM_PYTHON3_SYN}
+        -DLUT_DEPTH=${AIPSEC_SYN_SCRIPTS}/lut_depth.py
+        -DSCRIPT_FILE=${ys}
+        -DJSON=${json}
+        -DTOP=${D_TOP}
+        -DCUT=${bb_list}
+        -DREGISTERED=${reg_list}
+        -DMAX_DEPTH=${D_MAX_DEPTH}
+        -DOUT=${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth
+        -DCORE=${D_CORE}
+        -P ${AIPSEC_SYN_SCRIPTS}/check_depth_cut.cmake)
+    return()
+  endif()
   file(WRITE ${ys} "read_verilog -sv ${srcs}\n${ys_params}synth -flatten -top ${D_TOP} -lut 6\n")
   _aipsec_defer_test(rtl.depth.${D_NAME} ${D_TIMEOUT}
     ${CMAKE_COMMAND}

@@ -20,7 +20,9 @@
 // E(K, J0) on two extra AES lanes, H^2..H^LANES after the cipher, so
 // consecutive packets may use different keys with no gap.
 // Latency: 29 clocks. Flow control: each stage advances when it is empty or
-// its successor advances (ready is combinational from m_axis_tready).
+// its successor advances; the output is a skid buffer (output register plus
+// one spare), so m_axis_tready only reaches its registers and s_axis_tready
+// is one LUT of registered valids.
 `default_nettype none
 
 module gcm_core #(
@@ -83,6 +85,12 @@ endfunction
 function automatic logic [127:0] byte_mask(input logic [4:0] count);
     for (int j = 0; j < 16; j = j + 1) begin
         byte_mask[8*j +: 8] = (j < count) ? 8'hff : 8'h00;
+    end
+endfunction
+
+function automatic logic [15:0] byte_enables(input logic [4:0] count);
+    for (int j = 0; j < 16; j = j + 1) begin
+        byte_enables[j] = j < count;
     end
 endfunction
 
@@ -150,8 +158,15 @@ always_ff @(posedge clk) begin
 end
 
 // ---------------------------------------------------------------- stage B
-// Lane roles, counter blocks and GHASH byte masks.
-localparam int USER_W = DATA_W + KEEP_W + 2 + DATA_W + LANES + MW + 16 + 16 + 5 + 1 + 128;
+// Lane roles, counter blocks and GHASH byte masks. Block bi of the packet is
+// AAD when bi < ceil(aad_len/16), i.e. bi < aad_len[15:4], or bi equals it
+// and aad_len[3:0] != 0 (that block holds aad_len[3:0] bytes): two compares
+// and no adder. The counter of lane l is bi - ceil(aad_len/16) + 2, kept per
+// lane in a register that advances by LANES each beat, so no adder sits
+// behind a compare.
+localparam int USER_W = DATA_W + KEEP_W + 2 + DATA_W + LANES + MW + 16 + 5 + 1 + 128;
+localparam int LB = $clog2(LANES);            // lane index bits
+localparam int CW = 20;                       // block counter width (ctr_first writes 20)
 
 logic               b_valid;
 logic [128*AES_LANES-1:0] b_blocks;
@@ -160,30 +175,42 @@ logic [255:0]       b_key;
 logic               b_key_256;
 logic               aes_s_ready;
 
-logic [16:0]        aad_blocks;
 logic [LANES-1:0]   lane_aad, lane_text;
 logic [DATA_W-1:0]  lane_gmask;
 logic [127:0]       lane_ctr_blocks [0:LANES-1];
+logic [CW-1:0]      lane_ctr [0:LANES-1];      // this beat
+logic [CW-1:0]      ctr_next_beat [0:LANES-1]; // the packet's next beat
+logic [CW-1:0]      ctr_sop_advanced [0:LANES-1];
 logic [MW-1:0]      lane_count;
-logic [15:0]        text_bytes;
+logic [11:0]        aad_full;                  // whole AAD blocks
+logic [3:0]         aad_rem;                   // bytes in the partial AAD block
 
-assign aad_blocks = ({1'b0, a_aad_len} + 17'd15) >> 4;
+assign aad_full = a_aad_len[15:4];
+assign aad_rem = a_aad_len[3:0];
+
+// Counter of lane l on the first beat plus `ahead`: l + 2 + ahead -
+// ceil(aad_len/16) = ~aad_full + (l + 3 + ahead - (aad_rem != 0)).
+function automatic logic [CW-1:0] ctr_first(input int l, input int ahead,
+                                            input logic [11:0] full, input logic partial);
+    ctr_first = ~{8'd0, full} + (partial ? 20'(l + 2 + ahead) : 20'(l + 3 + ahead));
+endfunction
 
 always_comb begin
     lane_count = '0;
-    text_bytes = '0;
     for (int l = 0; l < LANES; l = l + 1) begin
-        logic [16:0] bi;
-        logic [31:0] ctr;
-        logic [20:0] aad_left;
-        bi = {1'b0, a_beat} * 17'(LANES) + 17'(l);
-        lane_aad[l] = bi < aad_blocks;
+        logic [17:0] bi;
+        logic        full_aad;
+        bi = (18'(a_beat) << LB) | 18'(l);
+        full_aad = bi < 18'(aad_full);
+        lane_aad[l] = full_aad || (bi == 18'(aad_full) && aad_rem != 4'd0);
         lane_text[l] = !lane_aad[l] && a_keep[16*l];
-        ctr = 32'(bi) - 32'(aad_blocks) + 32'd2;
-        lane_ctr_blocks[l] = {ctr[7:0], ctr[15:8], ctr[23:16], ctr[31:24], a_nonce};
-        aad_left = {5'd0, a_aad_len} - {bi[16:0], 4'd0};
+        lane_ctr[l] = a_sop ? ctr_first(l, 0, aad_full, aad_rem != 4'd0) : ctr_next_beat[l];
+        ctr_sop_advanced[l] = ctr_first(l, LANES, aad_full, aad_rem != 4'd0);
+        // Text lanes have counters 2..2^18+1: zero-extended to 32 bits.
+        lane_ctr_blocks[l] = {lane_ctr[l][7:0], lane_ctr[l][15:8], 4'd0, lane_ctr[l][19:16],
+                              8'd0, a_nonce};
         if (lane_aad[l]) begin
-            lane_gmask[128*l +: 128] = byte_mask(aad_left > 21'd16 ? 5'd16 : aad_left[4:0]);
+            lane_gmask[128*l +: 128] = byte_mask(full_aad ? 5'd16 : {1'b0, aad_rem});
         end else if (lane_text[l]) begin
             lane_gmask[128*l +: 128] = keep_to_mask(a_keep[16*l +: 16]);
         end else begin
@@ -191,11 +218,6 @@ always_comb begin
         end
         if (lane_aad[l] || lane_text[l]) begin
             lane_count = lane_count + 1'b1;
-        end
-        if (lane_text[l]) begin
-            for (int j = 0; j < 16; j = j + 1) begin
-                text_bytes = text_bytes + {15'd0, a_keep[16*l+j]};
-            end
         end
     end
 end
@@ -209,11 +231,14 @@ always_ff @(posedge clk) begin
         b_key_256 <= a_key_256;
         for (int l = 0; l < LANES; l = l + 1) begin
             b_blocks[128*l +: 128] <= lane_ctr_blocks[l];
+            if (a_valid) begin
+                ctr_next_beat[l] <= a_sop ? ctr_sop_advanced[l] : ctr_next_beat[l] + CW'(LANES);
+            end
         end
         b_blocks[128*LANES +: 128] <= '0;
         b_blocks[128*(LANES+1) +: 128] <= {8'h01, 24'h0, a_nonce};
         b_user <= {a_data, a_keep, a_last, a_sop, lane_gmask, lane_text, lane_count,
-                   a_aad_len, text_bytes, a_tag_len, a_decrypt, a_rx_tag};
+                   a_aad_len, a_tag_len, a_decrypt, a_rx_tag};
     end
     if (rst) begin
         b_valid <= 1'b0;
@@ -240,11 +265,11 @@ logic [KEEP_W-1:0] u_keep;
 logic              u_last, u_sop, u_decrypt;
 logic [LANES-1:0]  u_text;
 logic [MW-1:0]     u_count;
-logic [15:0]       u_aad_len, u_text_bytes;
+logic [15:0]       u_aad_len;
 logic [4:0]        u_tag_len;
 logic [127:0]      u_rx_tag;
 assign {u_data, u_keep, u_last, u_sop, u_gmask, u_text, u_count,
-        u_aad_len, u_text_bytes, u_tag_len, u_decrypt, u_rx_tag} = aes_user;
+        u_aad_len, u_tag_len, u_decrypt, u_rx_tag} = aes_user;
 
 logic [DATA_W-1:0] c_out_next, c_g_next;
 always_comb begin
@@ -260,21 +285,28 @@ end
 
 logic [127:0] held_h, held_ej0;
 logic [127:0] c_h_next, c_ej0_next;
-logic [15:0]  c_text_total_next, text_acc_reg;
 assign c_h_next = u_sop ? to_gf(aes_blocks[128*LANES +: 128]) : held_h;
 assign c_ej0_next = u_sop ? aes_blocks[128*(LANES+1) +: 128] : held_ej0;
-assign c_text_total_next = (u_sop ? 16'd0 : text_acc_reg) + u_text_bytes;
+
+// Tag operands, prepared here so that the output stage is one XOR and one
+// compare: tag = (S & mask) ^ (E(K,J0) & mask), and the received tag matches
+// when (S & mask) ^ ((E(K,J0) ^ received) & mask) is zero.
+logic [15:0]  c_tag_bytes;
+logic [127:0] c_tag_mask, c_ej0_masked, c_tag_expect;
+assign c_tag_bytes = byte_enables(u_tag_len > 5'd16 ? 5'd16 : u_tag_len);
+assign c_tag_mask = keep_to_mask(c_tag_bytes);
+assign c_ej0_masked = c_ej0_next & c_tag_mask;
+assign c_tag_expect = (c_ej0_next ^ u_rx_tag) & c_tag_mask;
 
 always_ff @(posedge clk) begin
     if (ce_g && aes_valid) begin
         held_h <= c_h_next;
         held_ej0 <= c_ej0_next;
-        text_acc_reg <= c_text_total_next;
     end
 end
 // Per-beat fields carried down the tail: data out, keep, last, sop, tag
-// length, direction, received tag, E(K,J0).
-localparam int META_W = DATA_W + KEEP_W + 1 + 1 + 5 + 1 + 128 + 128;
+// byte mask, direction, and the two tag operands.
+localparam int META_W = DATA_W + KEEP_W + 1 + 1 + 16 + 1 + 128 + 128;
 
 logic [TAIL-1:0]   t_valid;
 logic [META_W-1:0] t_meta [0:TAIL-1];
@@ -282,7 +314,8 @@ logic [META_W-1:0] t_meta [0:TAIL-1];
 always_ff @(posedge clk) begin
     if (ce_g) begin
         t_valid <= {t_valid[TAIL-2:0], aes_valid};
-        t_meta[0] <= {c_out_next, u_keep, u_last, u_sop, u_tag_len, u_decrypt, u_rx_tag, c_ej0_next};
+        t_meta[0] <= {c_out_next, u_keep, u_last, u_sop, c_tag_bytes, u_decrypt,
+                      c_tag_expect, c_ej0_masked};
         for (int i = 1; i < TAIL; i = i + 1) begin
             t_meta[i] <= t_meta[i-1];
         end
@@ -297,7 +330,6 @@ logic [DATA_W-1:0] g_blocks [0:4];    // stages 0..4 (t1..t5 inputs)
 logic [MW-1:0]     g_count [0:3];
 logic [127:0]      h_carry [0:9];     // H at stages 0..9
 logic [15:0]       aad_len_carry [0:3];
-logic [15:0]       text_len_carry [0:3];
 
 always_ff @(posedge clk) begin
     if (ce_g) begin
@@ -305,14 +337,47 @@ always_ff @(posedge clk) begin
         g_count[0] <= u_count;
         h_carry[0] <= c_h_next;
         aad_len_carry[0] <= u_aad_len;
-        text_len_carry[0] <= c_text_total_next;
         for (int i = 1; i < 5; i = i + 1) g_blocks[i] <= g_blocks[i-1];
         for (int i = 1; i < 4; i = i + 1) begin
             g_count[i] <= g_count[i-1];
             aad_len_carry[i] <= aad_len_carry[i-1];
-            text_len_carry[i] <= text_len_carry[i-1];
         end
         for (int i = 1; i < 10; i = i + 1) h_carry[i] <= h_carry[i-1];
+    end
+end
+
+// Text bytes so far in the packet, over three tail stages (t0: bytes per
+// lane, t1: bytes in the beat, t2: running total), ready at t3 for the
+// length block. keep is contiguous from byte 0, so a lane's byte count is
+// the index of its last kept byte plus one.
+logic [4:0]  text_lane_bytes_t0 [0:LANES-1];
+logic [6:0]  text_beat_bytes_t1, text_beat_bytes_next;
+logic [15:0] text_total_t2, text_total_next, text_total_t3, text_acc;
+logic        sop_t1;
+assign sop_t1 = t_meta[1][META_W-DATA_W-KEEP_W-2];
+
+always_comb begin
+    text_beat_bytes_next = '0;
+    for (int l = 0; l < LANES; l = l + 1) begin
+        text_beat_bytes_next = text_beat_bytes_next + 7'(text_lane_bytes_t0[l]);
+    end
+end
+assign text_total_next = (sop_t1 ? 16'd0 : text_acc) + 16'(text_beat_bytes_t1);
+
+always_ff @(posedge clk) begin
+    if (ce_g) begin
+        for (int l = 0; l < LANES; l = l + 1) begin
+            text_lane_bytes_t0[l] <= '0;
+            for (int j = 0; j < 16; j = j + 1) begin
+                if (u_text[l] && u_keep[16*l+j]) text_lane_bytes_t0[l] <= 5'(j + 1);
+            end
+        end
+        text_beat_bytes_t1 <= text_beat_bytes_next;
+        text_total_t2 <= text_total_next;
+        text_total_t3 <= text_total_t2;
+        if (t_valid[1]) begin
+            text_acc <= text_total_next;
+        end
     end
 end
 
@@ -362,8 +427,8 @@ always_comb begin
     end
     loop_power_next = sop_t3 ? 128'h0 : powers[g_count[3]];
     // len(A) || len(C) in bits, each 64-bit big-endian (AXI byte order).
-    len_block_next = to_gf({{text_len_carry[3][4:0], 3'b000}, text_len_carry[3][12:5],
-                            5'd0, text_len_carry[3][15:13], 40'h0,
+    len_block_next = to_gf({{text_total_t3[4:0], 3'b000}, text_total_t3[12:5],
+                            5'd0, text_total_t3[15:13], 40'h0,
                             {aad_len_carry[3][4:0], 3'b000}, aad_len_carry[3][12:5],
                             5'd0, aad_len_carry[3][15:13], 40'h0});
 end
@@ -422,32 +487,64 @@ end
 // ---------------------------------------------------------------- t11: tag, compare, output
 logic [DATA_W-1:0] o_data;
 logic [KEEP_W-1:0] o_keep;
-logic              o_last, o_sop, o_decrypt;
-logic [4:0]        o_tag_len;
-logic [127:0]      o_rx_tag, o_ej0, tag_full, tag_mask, tag_diff;
-assign {o_data, o_keep, o_last, o_sop, o_tag_len, o_decrypt, o_rx_tag, o_ej0} = t_meta[10];
+logic              o_last, o_sop, o_decrypt, o_tag_ok;
+logic [15:0]       o_tag_bytes;
+logic [127:0]      o_tag_expect, o_ej0_masked, o_s_masked, o_tag;
+assign {o_data, o_keep, o_last, o_sop, o_tag_bytes, o_decrypt, o_tag_expect, o_ej0_masked} = t_meta[10];
 
 // S back to bytes: GHASH bit i is byte i/8, bit 7-i%8 (to_gf is its own inverse).
-assign tag_full = to_gf(s_t10) ^ o_ej0;
-assign tag_mask = byte_mask(o_tag_len > 5'd16 ? 5'd16 : o_tag_len);
-assign tag_diff = (tag_full ^ o_rx_tag) & tag_mask;
+assign o_s_masked = to_gf(s_t10) & keep_to_mask(o_tag_bytes);
+assign o_tag = o_s_masked ^ o_ej0_masked;
+assign o_tag_ok = o_decrypt && ((o_s_masked ^ o_tag_expect) == 128'h0);
 
 logic unused_tail;
 assign unused_tail = ^{o_sop, h_carry[9]};
 
-assign ce_g = !m_axis_tvalid || m_axis_tready;
+// Output skid buffer. The tail advances whenever the spare register is
+// empty; a beat leaving the tail goes to the output register when that is
+// free, else to the spare, which refills the output register first. So
+// m_axis_tready drives only these registers, and the pipeline's enables
+// (ce_g and the stages before it) are functions of registered valids: no
+// combinational path from m_axis_tready to s_axis_tready. Full rate: the
+// spare fills only on a clock where m_axis_tready is low.
+logic              spare_free;        // spare register empty (active high: a
+                                      // positive enable keeps the tail in SRLs)
+logic [DATA_W-1:0] spare_data;
+logic [KEEP_W-1:0] spare_keep;
+logic              spare_last, spare_tag_ok;
+logic [127:0]      spare_tag;
+
+assign ce_g = spare_free;
 
 always_ff @(posedge clk) begin
-    if (ce_g) begin
-        m_axis_tvalid <= t_valid[10];
-        m_axis_tdata <= o_data;
-        m_axis_tkeep <= o_keep;
-        m_axis_tlast <= o_last;
-        m_axis_tag <= tag_full & tag_mask;
-        m_axis_tag_ok <= o_decrypt && (tag_diff == 128'h0);
+    if (!m_axis_tvalid || m_axis_tready) begin
+        if (!spare_free) begin
+            m_axis_tvalid <= 1'b1;
+            m_axis_tdata <= spare_data;
+            m_axis_tkeep <= spare_keep;
+            m_axis_tlast <= spare_last;
+            m_axis_tag <= spare_tag;
+            m_axis_tag_ok <= spare_tag_ok;
+        end else begin
+            m_axis_tvalid <= t_valid[10];
+            m_axis_tdata <= o_data;
+            m_axis_tkeep <= o_keep;
+            m_axis_tlast <= o_last;
+            m_axis_tag <= o_tag;
+            m_axis_tag_ok <= o_tag_ok;
+        end
+        spare_free <= 1'b1;
+    end else if (spare_free) begin
+        spare_free <= !t_valid[10];
+        spare_data <= o_data;
+        spare_keep <= o_keep;
+        spare_last <= o_last;
+        spare_tag <= o_tag;
+        spare_tag_ok <= o_tag_ok;
     end
     if (rst) begin
         m_axis_tvalid <= 1'b0;
+        spare_free <= 1'b1;
     end
 end
 

@@ -3,7 +3,9 @@
 // included), Wycheproof aes_gcm / aes_gmac (96-bit IV, 128/256-bit keys) and
 // OpenSSL EVP AES-GCM on random packets (keys, IVs, AAD 8/12/other, text
 // 0..9000 bytes, tags 4..16, both directions, corrupted tags), fed back to
-// back with random input gaps and output back-pressure.
+// back with random input gaps and output back-pressure; at full speed (input
+// valid every clock, output always ready) no beat is refused and the output
+// has no idle clock between its first and last beat.
 // Usage: gcm_test cavp <dir> | wycheproof <dir> | random <count> <seed> | bench
 #include <cmath>
 #include <deque>
@@ -111,6 +113,10 @@ public:
         size_t beat = 0;
         long idle = 0;
         long cycle = 0;
+        long out_gap = 0;   // clocks without an output beat since the previous one
+        bool out_started = false;
+        refused_ = 0;
+        output_gaps_ = 0;
         while ((pkt < pkts.size() || results.size() < pkts.size()) && idle < 5000) {
             const bool offer = pkt < pkts.size() && static_cast<int>(rng_() % 100) >= gap_pct;
             bool last = false;
@@ -120,6 +126,9 @@ public:
             top_->eval();
             ++idle;
             if (top_->m_axis_tvalid && top_->m_axis_tready) {
+                if (out_started) output_gaps_ += out_gap;
+                out_started = true;
+                out_gap = 0;
                 idle = 0;
                 collect(cur);
                 if (top_->m_axis_tlast) {
@@ -129,7 +138,10 @@ public:
                     results.push_back(cur);
                     cur = Result{};
                 }
+            } else if (out_started) {
+                ++out_gap;
             }
+            if (offer && !top_->s_axis_tready) ++refused_;
             if (offer && top_->s_axis_tready) {
                 if (first_in && beat == 0) first_in->push_back(cycle);
                 ++beat;
@@ -144,6 +156,11 @@ public:
         if (cycles) *cycles = cycle;
         return results;
     }
+
+    // Of the last run: clocks on which a beat was offered and not taken, and
+    // clocks between the first and the last output beat with no beat out.
+    long refused() const { return refused_; }
+    long output_gaps() const { return output_gaps_; }
 
 private:
     static Bytes stream_of(const Packet& p) {
@@ -203,6 +220,8 @@ private:
     VerilatedContext ctx_;
     std::unique_ptr<Vgcm_core> top_;
     Bytes stream_;
+    long refused_ = 0;
+    long output_gaps_ = 0;
 };
 
 void check_results(const std::vector<Packet>& pkts, const std::vector<Result>& res, rtl_test::Tally& t) {
@@ -446,6 +465,12 @@ int main(int argc, char** argv) {
     {
         Bench b(rng);
         check_results(pkts, b.run(pkts, 0, 0), tally);        // back to back, full speed
+        // Input valid every clock and output always ready: one beat in and
+        // one beat out per clock, across packet (and key) boundaries.
+        tally.check(b.refused() == 0 && b.output_gaps() == 0,
+                    "full speed: " + std::to_string(b.refused()) + " beats refused, " +
+                        std::to_string(b.output_gaps()) + " idle output clocks");
+        std::printf("full speed: %ld beats refused, %ld idle output clocks\n", b.refused(), b.output_gaps());
     }
     if (mode == "random") {
         Bench b(rng);
