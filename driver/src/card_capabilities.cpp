@@ -25,6 +25,8 @@ Capabilities read_capabilities(RegisterTransport& bus, std::uint32_t id_base) {
   c.aes_cbc_256 = on(alg, id::kCapAlgAesCbc256);
   c.hmac_sha1_96 = on(alg, id::kCapAlgHmacSha196);
   c.hmac_sha256_128 = on(alg, id::kCapAlgHmacSha256128);
+  c.hmac_sha384_192 = on(alg, id::kCapAlgHmacSha384192);
+  c.hmac_sha512_256 = on(alg, id::kCapAlgHmacSha512256);
   c.ah = on(alg, id::kCapAlgAh);
   const std::uint32_t icv = rd(bus, id_base, id::kCapIcv);
   c.icv_8 = on(icv, id::kCapIcvIcv8);

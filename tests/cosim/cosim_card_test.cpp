@@ -24,6 +24,7 @@ TEST(CosimCard, DiscoveryReadsTheBuiltParameters) {
   EXPECT_EQ(info.caps.sa_count, card->sa_count());
   EXPECT_EQ(info.caps.flow_count, card->flow_count());
   EXPECT_TRUE(info.caps.aes_gcm_128);
+  EXPECT_FALSE(info.caps.hmac_sha384_192 || info.caps.hmac_sha512_256);  // no core for them
   EXPECT_EQ(info.caps.reason_count, card::kCardReasonCount);
 }
 

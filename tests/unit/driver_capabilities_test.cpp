@@ -18,6 +18,8 @@ TEST(DriverCapabilities, SpecCardSaysWhatItsDataPathOffloads) {
   EXPECT_TRUE(c.icv_8 && c.icv_12 && c.icv_16);
   EXPECT_FALSE(c.aes_cbc_128 || c.aes_cbc_256);
   EXPECT_FALSE(c.hmac_sha1_96 || c.hmac_sha256_128);
+  // SHA-384/512 have no core on the card (docs/hw/crypto-cores.md).
+  EXPECT_FALSE(c.hmac_sha384_192 || c.hmac_sha512_256);
   EXPECT_FALSE(c.aes_gmac_128 || c.aes_gmac_256 || c.ah);
   EXPECT_TRUE(c.esn && c.transport && c.tunnel && c.ipv4 && c.ipv6 && c.natt);
   EXPECT_EQ(c.replay_window_max, 4096u);
@@ -57,6 +59,19 @@ TEST(DriverCapabilities, DecodesTheDocumentedBits) {
   EXPECT_EQ(c.salt_len, 4u);
   EXPECT_EQ(c.icv_max, 12u);
   EXPECT_EQ(c.replay_window_max, 1024u);
+}
+
+TEST(DriverCapabilities, DecodesTheLargeHmacBitsApart) {
+  // registers.md: cap_alg bit 10 = hmac_sha384_192, bit 11 = hmac_sha512_256.
+  CardRegisterModel model({});
+  model.override_read(id::kCapAlg, 1u << 10);
+  Capabilities c = discover(model).caps;
+  EXPECT_TRUE(c.hmac_sha384_192);
+  EXPECT_FALSE(c.hmac_sha512_256 || c.hmac_sha256_128 || c.ah);
+  model.override_read(id::kCapAlg, 1u << 11);
+  c = discover(model).caps;
+  EXPECT_FALSE(c.hmac_sha384_192);
+  EXPECT_TRUE(c.hmac_sha512_256);
 }
 
 }  // namespace

@@ -111,6 +111,29 @@ TEST_F(DriverOffloadSync, MoreChangesThanTheLogStillPlaceNewSas) {
   EXPECT_EQ(off.stats().sa_inbound, 2u);
 }
 
+// The card has no SHA-384/512 core (cap_alg bits 10 and 11 are 0): ESP and
+// AH SAs with those HMACs stay with the host, counted as not capable.
+TEST_F(DriverOffloadSync, LargeHmacSasStayWithTheHost) {
+  off.program();
+  SaConfig esp = esp_sa(0x7007, 0);
+  esp.enc = EncAlg::kAesCbc;
+  esp.enc_key = SecureBytes(Bytes(16, 0x17));
+  esp.auth = AuthAlg::kHmacSha512_256;
+  esp.auth_key = SecureBytes(Bytes(64, 0x27));
+  dp.sad().add(esp);
+  SaConfig ah = esp_sa(0x8008, 0);
+  ah.proto = IpsecProto::kAh;
+  ah.enc = EncAlg::kNone;
+  ah.enc_key = SecureBytes();
+  ah.auth = AuthAlg::kHmacSha384_192;
+  ah.auth_key = SecureBytes(Bytes(48, 0x37));
+  dp.sad().add(ah);
+  off.sync();
+  EXPECT_TRUE(valid_entries(model).empty());
+  EXPECT_EQ(off.stats().sa_not_capable, 2u);
+  EXPECT_EQ(off.stats().sa_inbound, 0u);
+}
+
 TEST_F(DriverOffloadSync, UpdatedSaIsPlacedAgainWithItsNewKey) {
   dp.sad().add(esp_sa(0x4004, 0x44));
   off.program();

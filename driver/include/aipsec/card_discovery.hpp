@@ -20,6 +20,9 @@ struct DiscoveredBlock {
 struct Capabilities {
   bool aes_gcm_128 = false, aes_gcm_256 = false, aes_gmac_128 = false, aes_gmac_256 = false;
   bool aes_cbc_128 = false, aes_cbc_256 = false, hmac_sha1_96 = false, hmac_sha256_128 = false;
+  // No core on the card for these (area): the bits are 0 on every build,
+  // read so that a card that adds them is seen.
+  bool hmac_sha384_192 = false, hmac_sha512_256 = false;
   bool ah = false;
   bool icv_8 = false, icv_12 = false, icv_16 = false;
   bool transport = false, tunnel = false, ipv4 = false, ipv6 = false, esn = false, natt = false;
