@@ -9,12 +9,17 @@
 // completes PAIRS rounds per lap of CONTEXTS clocks, i.e. one round every
 // two clocks whatever PAIRS is.
 //
-// The owner drives the ring at position 0 (the slot about to enter stage 1,
-// shown on p0_*): when p0_phase is PH_IDLE or PH_FOLDED it may LOAD a block
-// (ld_valid, one cycle) or RETIRE the slot to PH_IDLE. The ring itself runs
-// the rounds (PH_RUN) and the fold H += x (PH_FOLD) in whichever pair the
-// slot is; a folded slot waits for position 0. A block costs one load,
-// 64 (SHA-1: 80) rounds and one fold, i.e. about (NR + 2) / PAIRS laps.
+// The owner drives the ring at position 0 (the slot about to enter stage 1)
+// one clock ahead: nx_* shows the slot that reaches position 0 at the next
+// clock (it is leaving the last pair's stage 2 now), and the decision given
+// for it on ld_* / retire is registered here and applied when it gets there.
+// A slot that will be PH_IDLE or PH_FOLDED there may LOAD a block or RETIRE
+// to PH_IDLE. The ring itself runs the rounds (PH_RUN) and the fold H += x
+// (PH_FOLD) in whichever pair the slot is; a folded slot waits for
+// position 0. A block costs one load, 64 (SHA-1: 80) rounds and one fold,
+// i.e. about (NR + 2) / PAIRS laps. Registering the decision puts every
+// input of sha_round_s1 and sha_round_s2 on a flip-flop, so each round half
+// is the whole of its clock.
 `default_nettype none
 
 module sha_ring #(
@@ -28,24 +33,29 @@ module sha_ring #(
     input  wire logic             clk,
     input  wire logic             rst,        // synchronous, active high
 
-    output logic [CTX_W-1:0]      p0_ctx,     // context of the slot at position 0
-    output logic [1:0]            p0_phase,   // PH_IDLE, PH_RUN, PH_FOLD, PH_FOLDED
-    output logic                  p0_sha256,
-    output logic                  p0_last,    // the block loaded last was the message's last
-    output logic                  p0_outer,   // the block loaded last was an HMAC outer block
-    output logic [255:0]          p0_hh,      // chaining value (the digest once PH_FOLDED)
+    output logic [CTX_W-1:0]      nx_ctx,     // context of the slot reaching position 0 next
+    output logic                  nx_idle,    // it will be PH_IDLE there
+    output logic                  nx_folded,  // it will be PH_FOLDED there
+    output logic                  nx_last,    // its last loaded block was the message's last
+    output logic                  nx_outer,   // its last loaded block was an HMAC outer block
 
-    input  wire logic             ld_valid,   // load a block into the slot at position 0
+    input  wire logic             ld_valid,   // load a block into the nx slot at position 0
     input  wire logic             ld_sha256,
     input  wire logic [255:0]     ld_x,       // state to start from (sha_round_s1 layout)
     input  wire logic [511:0]     ld_w,       // W[0..15], W[0] in [31:0]
+    input  wire logic             ld_chain,   // start from the slot's own chaining value, not ld_x
+    input  wire logic             ld_outer,   // HMAC outer block of the slot's digest, not ld_w
     input  wire logic             ld_last,
-    input  wire logic             ld_outer,
-    input  wire logic             retire      // return the slot at position 0 to PH_IDLE
+    input  wire logic             retire,     // return the nx slot at position 0 to PH_IDLE
+
+    output logic [CTX_W-1:0]      p0_ctx,     // context of the slot at position 0
+    output logic                  p0_sha256,
+    output logic [255:0]          p0_hh,      // chaining value (the digest once PH_FOLDED)
+    output logic                  p0_retire   // that slot retires now (retire of the last clock)
 );
 
-localparam logic [1:0] OP_NOP = 2'd0, OP_ROUND = 2'd1, OP_FOLD = 2'd2, OP_LOAD = 2'd3;
-localparam logic [1:0] PH_IDLE = 2'd0, PH_RUN = 2'd1, PH_FOLD = 2'd2;  // FOLDED is 3
+localparam logic [1:0] OP_NOP = 2'd0, OP_FOLD = 2'd2;  // sha_round_s1 op codes (ROUND 1, LOAD 3)
+localparam logic [1:0] PH_IDLE = 2'd0, PH_FOLDED = 2'd3;  // RUN 1 and FOLD 2 are decoded in sha_round_s1
 
 initial begin
     if (PAIRS < 1 || CONTEXTS != 2 * PAIRS || CTX_W != $clog2(CONTEXTS) || CTX_W < 1) begin
@@ -89,12 +99,39 @@ logic [31:0]      r1_hx [0:PAIRS-1];
 logic [31:0]      r1_hk [0:PAIRS-1];
 logic [31:0]      r1_hw [0:PAIRS-1];
 
+// The decision for the slot reaching position 0, registered.
+logic             ld_valid_q, ld_sha256_q, ld_chain_q, ld_outer_q, ld_last_q, retire_q;
+logic [255:0]     ld_x_q;
+logic [511:0]     ld_w_q;
+
+always_ff @(posedge clk) begin
+    ld_valid_q <= ld_valid;
+    ld_sha256_q <= ld_sha256;
+    ld_x_q <= ld_x;
+    ld_w_q <= ld_w;
+    ld_chain_q <= ld_chain;
+    ld_outer_q <= ld_outer;
+    ld_last_q <= ld_last;
+    retire_q <= retire;
+    if (rst) begin
+        ld_valid_q <= 1'b0;
+        retire_q <= 1'b0;
+    end
+end
+
+// The phase sha_round_s2 gives the slot: a round leaves it PH_RUN or PH_FOLD,
+// a load PH_RUN, a fold PH_FOLDED, no pass its phase.
+assign nx_ctx = r1_ctx[PAIRS-1];
+assign nx_idle = r1_op[PAIRS-1] == OP_NOP && r1_phase[PAIRS-1] == PH_IDLE;
+assign nx_folded = r1_op[PAIRS-1] == OP_FOLD
+                   || (r1_op[PAIRS-1] == OP_NOP && r1_phase[PAIRS-1] == PH_FOLDED);
+assign nx_last = r1_last[PAIRS-1];
+assign nx_outer = r1_outer[PAIRS-1];
+
 assign p0_ctx = r0_ctx[0];
-assign p0_phase = r0_phase[0];
 assign p0_sha256 = r0_sha256[0];
-assign p0_last = r0_last[0];
-assign p0_outer = r0_outer[0];
 assign p0_hh = r0_hh[0];
+assign p0_retire = retire_q;
 
 genvar gp;
 generate
@@ -113,26 +150,15 @@ generate
         logic [31:0]  s2_hkw;
 
         // Only position 0 loads and retires.
-        assign load = (gp == 0) && ld_valid;
-        assign drop = (gp == 0) && retire;
-
-        always_comb begin
-            if (load) begin
-                s1_op = OP_LOAD;
-            end else if (r0_phase[gp] == PH_RUN) begin
-                s1_op = OP_ROUND;
-            end else if (r0_phase[gp] == PH_FOLD) begin
-                s1_op = OP_FOLD;
-            end else begin
-                s1_op = OP_NOP;
-            end
-        end
+        assign load = (gp == 0) && ld_valid_q;
+        assign drop = (gp == 0) && retire_q;
 
         sha_round_s1 stage1 (
-            .op(s1_op), .sha256(r0_sha256[gp]), .fsel(r0_fsel[gp]), .t(r0_t[gp]),
-            .x(r0_x[gp]), .hh(r0_hh[gp]), .w(r0_w[gp]), .hkw(r0_hkw[gp]),
-            .ld_sha256(ld_sha256), .ld_x(ld_x), .ld_w(ld_w),
-            .x_o(s1_x), .hh_o(s1_hh), .w_o(s1_w), .sha256_o(s1_sha256),
+            .load(load), .phase(r0_phase[gp]), .sha256(r0_sha256[gp]), .fsel(r0_fsel[gp]),
+            .t(r0_t[gp]), .x(r0_x[gp]), .hh(r0_hh[gp]), .w(r0_w[gp]), .hkw(r0_hkw[gp]),
+            .ld_sha256(ld_sha256_q), .ld_x(ld_x_q), .ld_w(ld_w_q),
+            .ld_chain(ld_chain_q), .ld_outer(ld_outer_q),
+            .op_o(s1_op), .x_o(s1_x), .hh_o(s1_hh), .w_o(s1_w), .sha256_o(s1_sha256),
             .p_o(s1_p), .q_o(s1_q), .sx_o(s1_sx), .sy_o(s1_sy), .sw_o(s1_sw),
             .hx_o(s1_hx), .hk_o(s1_hk), .hw_o(s1_hw)
         );
@@ -142,8 +168,8 @@ generate
             r1_op[gp] <= s1_op;
             r1_phase[gp] <= drop ? PH_IDLE : r0_phase[gp];
             r1_sha256[gp] <= s1_sha256;
-            r1_last[gp] <= load ? ld_last : r0_last[gp];
-            r1_outer[gp] <= load ? ld_outer : r0_outer[gp];
+            r1_last[gp] <= load ? ld_last_q : r0_last[gp];
+            r1_outer[gp] <= load ? ld_outer_q : r0_outer[gp];
             r1_fsel[gp] <= r0_fsel[gp];
             r1_t[gp] <= r0_t[gp];
             r1_x[gp] <= s1_x;

@@ -10,12 +10,18 @@
 // the look-ahead sum hkw = h + K[t] + W[t] (SHA-1: e + K[t] + W[t]).
 // The message window w holds W[t..t+15], W[t] in [31:0].
 //
-// op selects the pass: ROUND (one round), FOLD (H += x after the last
-// round), LOAD (start a block: x = H = ld_x, w = ld_w), NOP.
+// The pass follows from the slot's phase (RUN: one round, FOLD: H += x
+// after the last round, IDLE or FOLDED: nothing) unless load is set: LOAD
+// starts a block, x = H = ld_x (ld_chain: the slot's own H, i.e. the next
+// block of the same message) and w = ld_w (ld_outer: the HMAC outer block
+// built from the slot's own digest, RFC 2104: digest, 0x80, zeros, bit
+// length of 64 + digest bytes). Every input comes from a register of
+// sha_ring, so the pass decode and the load selects are this stage's logic.
 `default_nettype none
 
 module sha_round_s1 (
-    input  wire logic [1:0]   op,       // sha_ring OP_* code of this pass
+    input  wire logic         load,     // start a block (overrides the phase)
+    input  wire logic [1:0]   phase,    // sha_ring PH_* phase of the slot
     input  wire logic         sha256,   // 1: SHA-256, 0: SHA-1 (ignored on LOAD)
     input  wire logic [1:0]   fsel,     // SHA-1 f of this round: 0 Ch, 1 Parity, 2 Maj
     input  wire logic [6:0]   t,        // round index
@@ -26,7 +32,10 @@ module sha_round_s1 (
     input  wire logic         ld_sha256,
     input  wire logic [255:0] ld_x,     // state the block starts from
     input  wire logic [511:0] ld_w,     // block words W[0..15]
+    input  wire logic         ld_chain, // start from hh instead of ld_x
+    input  wire logic         ld_outer, // HMAC outer block from hh instead of ld_w
 
+    output logic [1:0]        op_o,     // sha_ring OP_* code of this pass, for sha_round_s2
     output logic [255:0]      x_o,
     output logic [255:0]      hh_o,
     output logic [511:0]      w_o,
@@ -41,7 +50,9 @@ module sha_round_s1 (
     output logic [31:0]       hw_o
 );
 
-localparam logic [1:0] OP_LOAD = 2'd3;  // sha_ring op codes: NOP 0, ROUND 1, FOLD 2, LOAD 3
+// sha_ring op and phase codes.
+localparam logic [1:0] OP_NOP = 2'd0, OP_ROUND = 2'd1, OP_FOLD = 2'd2, OP_LOAD = 2'd3;
+localparam logic [1:0] PH_RUN = 2'd1, PH_FOLD = 2'd2;
 localparam logic [31:0] K0_SHA1 = 32'h5a827999, K0_SHA256 = 32'h428a2f98;
 
 function automatic logic [31:0] rotr(input logic [31:0] v, input int n);
@@ -54,6 +65,38 @@ endfunction
 
 logic [31:0] a, b, c, e, f, g;
 logic [31:0] big_sigma, fsel_val, k_next;
+logic [255:0] lx;
+logic [511:0] lw, outer_w;
+
+// The outer block: H[0..7] (SHA-1: H[0..4] = x0 x4 x5 x6 x7), 0x80, zeros,
+// bit length of 64 + 32 (SHA-1: 64 + 20) bytes.
+always_comb begin
+    outer_w = '0;
+    if (ld_sha256) begin
+        outer_w[255:0] = hh;
+        outer_w[8*32 +: 32] = 32'h80000000;
+        outer_w[15*32 +: 32] = 32'd768;
+    end else begin
+        outer_w[159:0] = {hh[224 +: 32], hh[192 +: 32], hh[160 +: 32], hh[128 +: 32], hh[0 +: 32]};
+        outer_w[5*32 +: 32] = 32'h80000000;
+        outer_w[15*32 +: 32] = 32'd672;
+    end
+end
+
+assign lx = ld_chain ? hh : ld_x;
+assign lw = ld_outer ? outer_w : ld_w;
+
+always_comb begin
+    if (load) begin
+        op_o = OP_LOAD;
+    end else if (phase == PH_RUN) begin
+        op_o = OP_ROUND;
+    end else if (phase == PH_FOLD) begin
+        op_o = OP_FOLD;
+    end else begin
+        op_o = OP_NOP;
+    end
+end
 
 assign a = x[0 +: 32];
 assign b = x[32 +: 32];
@@ -79,14 +122,14 @@ always_comb begin
     sy_o = (rotr(word(w, 1), 7) ^ rotr(word(w, 1), 18) ^ (word(w, 1) >> 3)) + word(w, 0);
     sw_o = rotr(word(w, 13) ^ word(w, 8) ^ word(w, 2) ^ word(w, 0), 31);
 
-    if (op == OP_LOAD) begin
-        x_o = ld_x;
-        hh_o = ld_x;
-        w_o = ld_w;
+    if (load) begin
+        x_o = lx;
+        hh_o = lx;
+        w_o = lw;
         sha256_o = ld_sha256;
-        hx_o = ld_x[224 +: 32];
+        hx_o = lx[224 +: 32];
         hk_o = ld_sha256 ? K0_SHA256 : K0_SHA1;
-        hw_o = ld_w[0 +: 32];
+        hw_o = lw[0 +: 32];
     end else begin
         x_o = x;
         hh_o = hh;
