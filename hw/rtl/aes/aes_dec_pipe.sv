@@ -74,7 +74,7 @@ assign ce = !valid_reg[STAGES-1] || m_axis_tready;
 assign s_axis_tready = ce;
 
 assign key_fips = {swap_bytes(s_axis_key[127:0]), swap_bytes(s_axis_key[255:128])};
-assign win[0] = s_axis_key_256 ? key_fips : {key_fips[255:128], key_fips[255:128]};
+assign win[0] = key_fips;                       // stage 0 forms a 128-bit key's window
 assign key_256[0] = s_axis_key_256;
 assign key_sub[0] = '0;                         // stage 0 looks up its own
 

@@ -9,6 +9,9 @@
 // start of the next stage. Stages 15..18 (rounds 14..11) also register the
 // unchanged block, passed for 128-bit keys, and pick by the registered key
 // size.
+// Stage 0 takes the raw key window and forms the 128-bit key's window
+// itself, so that nothing but wiring sits between the pipeline's inputs
+// and this stage (its own depth check then covers the whole path).
 `default_nettype none
 
 module aes_dec_stage #(
@@ -20,7 +23,7 @@ module aes_dec_stage #(
     input  wire logic                 clk,
     input  wire logic                 ce,          // advance the pipeline
     input  wire logic [128*LANES-1:0] state_in,    // FIPS-197 byte order per lane
-    input  wire logic [255:0]         win_in,
+    input  wire logic [255:0]         win_in,      // key window; stage 0: raw key {key[0:15], key[16:31]}
     input  wire logic [31:0]          sub_in,      // SubWord of win_in[31:0] (stages 1..13)
     input  wire logic                 key_256_in,
     output logic      [128*LANES-1:0] state_out,
@@ -39,7 +42,7 @@ end
 localparam int ROUND = 29 - STAGE;   // inverse round run by stages 15..28
 
 logic [128*LANES-1:0] to_sbox, sboxed, direct, direct_reg;
-logic [255:0]         win_next;
+logic [255:0]         win_step, win_next;
 logic                 key_256_reg;
 
 // InvShiftRows of the whitened block (FIPS-197 5.3.1): byte r+4c from r+4(c-r).
@@ -53,11 +56,18 @@ endfunction
 
 genvar l, j;
 generate
+    // The window of a 128-bit key is {key[0:15], key[0:15]} (formed here
+    // from the raw key at stage 0).
+    if (STAGE == 0) begin : g_win_raw
+        assign win_step = key_256_in ? win_in : {win_in[255:128], win_in[255:128]};
+    end else begin : g_win_carried
+        assign win_step = win_in;
+    end
     if (STAGE < 14) begin : g_expand
         assign to_sbox = '0;
         assign direct = state_in;
         aes_key_fwd_step #(.STEP(STAGE + 1), .SUB_IN(STAGE > 0)) key_step_inst (
-            .win_in(win_in), .sub_in(sub_in), .key_256(key_256_in), .win_out(win_next));
+            .win_in(win_step), .sub_in(sub_in), .key_256(key_256_in), .win_out(win_next));
     end else if (STAGE == 14) begin : g_whiten
         for (l = 0; l < LANES; l = l + 1) begin : g_lane
             assign to_sbox[128*l +: 128] = inv_shift_rows(state_in[128*l +: 128] ^ win_in[127:0]);
@@ -123,7 +133,8 @@ assign key_256_out = key_256_reg;
 
 // Each stage uses either the lookups, the direct path or both.
 logic unused_paths;
-assign unused_paths = ^{direct_reg, to_sbox, sboxed, (STAGE == 0 || STAGE >= 14) ? sub_in : 32'd0};
+assign unused_paths = ^{direct_reg, to_sbox, sboxed, (STAGE == 0 || STAGE >= 14) ? sub_in : 32'd0,
+                        win_step};
 
 endmodule
 

@@ -10,6 +10,9 @@
 // A stage that may end a block's cipher (the final round: 10 for 128-bit
 // keys, 14 for 256-bit keys) or pass it (11..14 for 128-bit keys) also
 // registers that result and picks by the block's registered key size.
+// Stage 0 takes the raw key window and forms the 128-bit key's window
+// itself, so that nothing but wiring sits between the pipeline's inputs
+// and this stage (its own depth check then covers the whole path).
 `default_nettype none
 
 module aes_enc_stage #(
@@ -21,7 +24,7 @@ module aes_enc_stage #(
     input  wire logic                 clk,
     input  wire logic                 ce,          // advance the pipeline
     input  wire logic [128*LANES-1:0] state_in,    // FIPS-197 byte order per lane
-    input  wire logic [255:0]         win_in,      // key window (see aes_key_fwd_step)
+    input  wire logic [255:0]         win_in,      // key window (aes_key_fwd_step); stage 0: raw key
     input  wire logic [31:0]          sub_in,      // SubWord of win_in[31:0] (stages 1..13)
     input  wire logic                 key_256_in,
     output logic      [128*LANES-1:0] state_out,
@@ -38,15 +41,15 @@ initial begin
 end
 
 logic [128*LANES-1:0] to_sbox, sboxed, direct, direct_reg;
-logic [255:0]         win_next;
+logic [255:0]         win_step, win_next;
 logic                 key_256_reg;
 
 genvar l, j;
 generate
     for (l = 0; l < LANES; l = l + 1) begin : g_lane
         if (STAGE == 0) begin : g_whiten
-            // win_in here is the raw key window: {key[0:15], key[16:31]} for
-            // 256-bit keys, {key[0:15], key[0:15]} for 128-bit keys.
+            // win_in here is the raw key {key[0:15], key[16:31]}; round key 0
+            // is key[0:15] for both key sizes.
             assign to_sbox[128*l +: 128] = state_in[128*l +: 128] ^ win_in[255:128];
             assign direct[128*l +: 128] = '0;
         end else begin : g_round
@@ -69,15 +72,22 @@ generate
             assign sboxed[128*l +: 128] = '0;
         end
     end
+    // The window of a 128-bit key is {key[0:15], key[0:15]} (stage 0 forms
+    // it from the raw key).
+    if (STAGE == 0) begin : g_win_raw
+        assign win_step = key_256_in ? win_in : {win_in[255:128], win_in[255:128]};
+    end else begin : g_win_carried
+        assign win_step = win_in;
+    end
     if (STAGE < 14) begin : g_key
         aes_key_fwd_step #(.STEP(STAGE + 1), .SUB_IN(STAGE > 0)) key_step_inst (
-            .win_in(win_in),
+            .win_in(win_step),
             .sub_in(sub_in),
             .key_256(key_256_in),
             .win_out(win_next)
         );
     end else begin : g_no_key
-        assign win_next = win_in;
+        assign win_next = win_step;
     end
     // The next stage's key step needs SubWord of the last word of the window
     // this stage hands it: looked up here, in block RAM, as the window is

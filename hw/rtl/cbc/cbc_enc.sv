@@ -2,10 +2,15 @@
 // fully pipelined AES core (aes_enc_pipe).
 //
 // Within a packet every block needs the previous ciphertext, so a context
-// sends its next block only when the previous one has left the pipeline.
-// Up to CONTEXTS packets (s_axis_tid) interleave block by block; with
-// CONTEXTS >= the pipeline latency (15) plus one the pipeline can take a
-// block every clock. One packet alone gets one block per 16 clocks.
+// sends its next block only when the previous one leaves the pipeline (at
+// the earliest in the same clock: the leaving block is forwarded as the
+// chaining value). The block XOR chaining value, the key and the key size
+// are selected for the beat's context and registered before the pipeline
+// (one input register), so that the context selects do not add to the
+// first AES stage's depth. Up to CONTEXTS packets (s_axis_tid) interleave
+// block by block; with CONTEXTS >= the pipeline latency (15) plus the input
+// register (16) the pipeline can take a block every clock. One packet alone
+// gets one block per 16 clocks.
 //
 // s_axis: one 16-byte block per beat (byte 0 in [7:0]); tlast marks the
 // packet's last block; a packet has at least one block (no padding here).
@@ -53,34 +58,65 @@ logic [CONTEXTS-1:0] busy_reg, in_pkt_reg, key_256_reg;
 logic [255:0]        key_reg [0:CONTEXTS-1];
 logic [127:0]        chain_reg [0:CONTEXTS-1];
 
-logic               first, aes_ready, accept, out_take;
-logic [127:0]       chain_in;
-logic [255:0]       key_in;
-logic               key_256_in;
-logic [CTX_W:0]     aes_out_user;
+// Input register of the pipeline: the beat with its context's chaining
+// value and key already applied.
+logic               in_valid_reg, in_key_256_reg;
+logic [127:0]       in_block_reg;
+logic [255:0]       in_key_reg;
+logic [CTX_W:0]     in_user_reg;
+
+logic                first, aes_ready, in_free, out_take, fwd, accept;
+logic [CONTEXTS-1:0] leaving;
+logic [127:0]        chain_in;
+logic [CTX_W:0]      aes_out_user;
+
+assign out_take = m_axis_tvalid && m_axis_tready;
+// The context whose block leaves now may send its next block in this clock.
+always_comb begin
+    leaving = '0;
+    leaving[m_axis_tid] = out_take;
+end
+assign fwd = leaving[s_axis_tid];
 
 assign first = !in_pkt_reg[s_axis_tid];
-assign chain_in = first ? s_axis_iv : chain_reg[s_axis_tid];
-assign key_in = first ? s_axis_key : key_reg[s_axis_tid];
-assign key_256_in = first ? s_axis_key_256 : key_256_reg[s_axis_tid];
+assign chain_in = first ? s_axis_iv : (fwd ? m_axis_tdata : chain_reg[s_axis_tid]);
 
-assign s_axis_ctx_ready = ~busy_reg & {CONTEXTS{aes_ready}};
-assign s_axis_tready = aes_ready && !busy_reg[s_axis_tid];
+assign in_free = !in_valid_reg || aes_ready;
+assign s_axis_ctx_ready = (~busy_reg | leaving) & {CONTEXTS{in_free}};
+assign s_axis_tready = in_free && (!busy_reg[s_axis_tid] || fwd);
 assign accept = s_axis_tvalid && s_axis_tready;
+
+always_ff @(posedge clk) begin
+    if (in_free) begin
+        in_valid_reg <= accept;
+        in_block_reg <= s_axis_tdata ^ chain_in;
+        in_key_reg <= first ? s_axis_key : key_reg[s_axis_tid];
+        in_key_256_reg <= first ? s_axis_key_256 : key_256_reg[s_axis_tid];
+        in_user_reg <= {s_axis_tid, s_axis_tlast};
+    end
+    if (rst) begin
+        in_valid_reg <= 1'b0;
+    end
+end
 
 aes_enc_pipe #(.LANES(1), .USER_W(CTX_W + 1)) aes (
     .clk(clk), .rst(rst),
-    .s_axis_tdata(s_axis_tdata ^ chain_in), .s_axis_key(key_in), .s_axis_key_256(key_256_in),
-    .s_axis_tuser({s_axis_tid, s_axis_tlast}), .s_axis_tvalid(accept), .s_axis_tready(aes_ready),
+    .s_axis_tdata(in_block_reg), .s_axis_key(in_key_reg), .s_axis_key_256(in_key_256_reg),
+    .s_axis_tuser(in_user_reg), .s_axis_tvalid(in_valid_reg), .s_axis_tready(aes_ready),
     .m_axis_tdata(m_axis_tdata), .m_axis_tuser(aes_out_user), .m_axis_tvalid(m_axis_tvalid),
     .m_axis_tready(m_axis_tready)
 );
 
 assign m_axis_tid = aes_out_user[CTX_W:1];
 assign m_axis_tlast = aes_out_user[0];
-assign out_take = m_axis_tvalid && m_axis_tready;
 
 always_ff @(posedge clk) begin
+    // A context's block leaving and its next block entering in the same
+    // clock leave it busy: the set comes after the clear.
+    if (out_take) begin
+        busy_reg[m_axis_tid] <= 1'b0;
+        chain_reg[m_axis_tid] <= m_axis_tdata;
+    end
     if (accept) begin
         busy_reg[s_axis_tid] <= 1'b1;
         in_pkt_reg[s_axis_tid] <= !s_axis_tlast;
@@ -88,11 +124,6 @@ always_ff @(posedge clk) begin
             key_reg[s_axis_tid] <= s_axis_key;
             key_256_reg[s_axis_tid] <= s_axis_key_256;
         end
-    end
-    // The context that just sent cannot be the one whose block leaves now.
-    if (out_take) begin
-        busy_reg[m_axis_tid] <= 1'b0;
-        chain_reg[m_axis_tid] <= m_axis_tdata;
     end
     if (rst) begin
         busy_reg <= '0;
