@@ -542,7 +542,7 @@ module aipsec_inbound_out #(
     end
   end
 
-  aipsec_inbound_fifo #(.WIDTH($bits(cmd_t)), .DEPTH(2)) u_cmd (
+  aipsec_inbound_fifo #(.WIDTH($bits(cmd_in)), .DEPTH(2)) u_cmd (
     .clk, .rst, .s_data(cmd_in), .s_valid(cmd_push), .s_ready(cmd_ready),
     .m_data(cmd_out), .m_valid(cmd_valid), .m_ready(cmd_pop), .count());
 
