@@ -1,12 +1,15 @@
 # Synthesis helpers for the card's cores (yosys 0.23, synth_xilinx -family xcup).
 #
-#   aipsec_rtl_synth(NAME n TOP t SOURCES f.sv... [PARAMS P=V...] [IN_SET] [FULL_SCALE_ONLY] [TIMEOUT s])
+#   aipsec_rtl_synth(NAME n TOP t SOURCES f.sv... [PARAMS P=V...] [IN_SET | WHOLE_SET]
+#                    [FULL_SCALE_ONLY] [TIMEOUT s])
 #     ctest test rtl.synth.<n> (label rtl): hierarchical synth_xilinx -noiopad of t;
 #     passes when yosys succeeds; writes <build>/hw/syn/reports/<n>.hier.stat.
 #     The core is also registered for the `synth-report` target, which runs the
 #     flattened synth_xilinx of every registered core (long; not in the suite)
 #     and regenerates docs/hw/crypto-synthesis.md. IN_SET marks a core as part
-#     of the 512-bit card set whose sum is reported. FULL_SCALE_ONLY adds the
+#     of the 512-bit card set whose sum is reported; WHOLE_SET marks a top that
+#     instantiates that set (synthesised together; the report's verdict uses it
+#     when its run exists, the sum otherwise). FULL_SCALE_ONLY adds the
 #     ctest test only when AIPSEC_RTL_CI_SCALE is full (the core stays in the report).
 #
 #   aipsec_rtl_depth(NAME n TOP t SOURCES f.sv... [PARAMS P=V...] [CORE c] [MAX_DEPTH 6]
@@ -73,7 +76,7 @@ function(aipsec_rtl_add_synth_tests)
 endfunction()
 
 function(aipsec_rtl_synth)
-  cmake_parse_arguments(S "IN_SET;FULL_SCALE_ONLY" "NAME;TOP;TIMEOUT" "SOURCES;PARAMS" ${ARGN})
+  cmake_parse_arguments(S "IN_SET;WHOLE_SET;FULL_SCALE_ONLY" "NAME;TOP;TIMEOUT" "SOURCES;PARAMS" ${ARGN})
   if(NOT S_NAME OR NOT S_TOP OR NOT S_SOURCES)
     message(FATAL_ERROR "aipsec_rtl_synth: NAME, TOP and SOURCES are required")
   endif()
@@ -100,6 +103,8 @@ function(aipsec_rtl_synth)
   set(in_set 0)
   if(S_IN_SET)
     set(in_set 1)
+  elseif(S_WHOLE_SET)
+    set(in_set 2)
   endif()
   set_property(GLOBAL APPEND PROPERTY AIPSEC_SYN_CORES "${S_NAME}|${S_TOP}|${in_set}|${p}|${s}")
 endfunction()

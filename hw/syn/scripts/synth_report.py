@@ -80,6 +80,7 @@ def main():
     rows = []
     total = {c: 0 for c in CATEGORIES}
     missing = []
+    together = []  # tops that instantiate the whole set (WHOLE_SET)
     for entry in args.cores.split(";"):
         if not entry:
             continue
@@ -89,6 +90,9 @@ def main():
             missing.append(name)
             continue
         counts = parse_stat(stat)
+        if in_set == "2":
+            together.append((name, top, counts))
+            continue
         rows.append((name, top, params.replace(",", " "), in_set == "1", counts, depth.get(name)))
         if in_set == "1":
             for c in CATEGORIES:
@@ -115,11 +119,22 @@ def main():
         lines.append(f"| {name} | `{top}` | {params or '-'} | " +
                      " | ".join(str(counts[c]) for c in CATEGORIES) +
                      f" | {d if d is not None else 'n/a'} | {'yes' if in_set else 'no'} |")
-    lines.append("| **512-bit set** | | | " + " | ".join(f"**{total[c]}**" for c in CATEGORIES) + " | | |")
+    lines.append("| **512-bit set** (sum of the rows) | | | " +
+                 " | ".join(f"**{total[c]}**" for c in CATEGORIES) + " | | |")
+    for name, top, counts in together:
+        lines.append(f"| **512-bit set, synthesised together** ({name}) | `{top}` | - | " +
+                     " | ".join(f"**{counts[c]}**" for c in CATEGORIES) + " | | |")
     lines.append("")
     budget = 200000
-    verdict = "within" if total["LUT"] <= budget else "OVER"
-    lines.append(f"512-bit set: {total['LUT']} LUTs, {verdict} the {budget}-LUT target.")
+    if together:
+        name, top, counts = together[0]
+        luts = counts["LUT"]
+        basis = f"synthesised together in `{top}` (the sum of the cores' own runs: {total['LUT']})"
+    else:
+        luts = total["LUT"]
+        basis = "the sum of the cores' own runs (the set's own run is not in this report)"
+    verdict = "within" if luts <= budget else "OVER"
+    lines.append(f"512-bit set: {luts} LUTs, {basis}; {verdict} the {budget}-LUT target.")
     if missing:
         lines.append("")
         lines.append("No report (not run or failed): " + ", ".join(missing) + ".")
