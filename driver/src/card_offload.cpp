@@ -106,6 +106,9 @@ struct CardOffload::Impl {
   // Capable SAs that found their inbound bucket full (or no replay memory):
   // tried again by sync() after an entry of the card was cleared.
   std::map<const Sa*, std::weak_ptr<Sa>> waiting;
+  // Outbound SAs that found no free entry: counted in sa_no_room once each,
+  // however many flows try them; sa_placed_late when one gets an entry.
+  std::map<const Sa*, std::weak_ptr<Sa>> out_waiting;
   bool freed = false;  // an SA entry was cleared since the last retry
   std::map<std::uint32_t, ReplayRange> replay_free;  // by SA entry: the range its last inbound SA had
   std::uint64_t sad_gen = 0, spd_gen = 0;  // generations sync() last followed
@@ -253,9 +256,17 @@ struct CardOffload::Impl {
       write_slot(i);
       out_slot[sa.get()] = i;
       ++st.sa_outbound;
+      if (out_waiting.erase(sa.get()) != 0) ++st.sa_placed_late;
       return i;
     }
-    ++st.sa_no_room;
+    // Counted once per SA (an SA at the address of one that went is a new one).
+    if (out_waiting.size() >= 4096) std::erase_if(out_waiting, [](const auto& e) { return e.second.expired(); });
+    auto [it, fresh] = out_waiting.try_emplace(sa.get(), sa);
+    if (!fresh && it->second.lock() != sa) {
+      it->second = sa;
+      fresh = true;
+    }
+    if (fresh) ++st.sa_no_room;
     return std::nullopt;
   }
 
@@ -602,6 +613,7 @@ void CardOffload::program() {
   m.in_slot.clear();
   m.seen.clear();
   m.waiting.clear();
+  m.out_waiting.clear();
   m.freed = false;
   m.replay_free.clear();
   m.replay_next = 0;

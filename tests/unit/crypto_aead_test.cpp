@@ -101,6 +101,44 @@ TEST_P(AeadOracle, RandomSizesMatchOracleAndOpen) {
   }
 }
 
+// seal_inplace / open_inplace: the tag right after the bytes, as in an ESP
+// packet; the same ciphertext and tag as the oracle, tampering refused.
+TEST_P(AeadOracle, InPlaceFormMatchesOracle) {
+  for (std::size_t len : {0u, 1u, 16u, 66u, 1404u, 9000u}) {
+    for (std::size_t tag_len : {4u, 8u, 12u, 13u, 16u}) {
+      SCOPED_TRACE("len " + std::to_string(len) + " tag " + std::to_string(tag_len));
+      const Bytes nonce = random_bytes(rng_, 12), aad = random_bytes(rng_, rng_() % 2 ? 8 : 12);
+      const Bytes pt = random_bytes(rng_, len);
+      Bytes want_ct, want_tag(tag_len);
+      oracle_seal(GetParam().kind, key_, nonce, aad, pt, want_ct, want_tag);
+      Bytes buf = pt;
+      buf.resize(len + tag_len, 0xee);
+      ASSERT_TRUE(aead_->seal_inplace(nonce.data(), aad.data(), aad.size(), buf.data(), len, tag_len));
+      EXPECT_EQ(Bytes(buf.begin(), buf.begin() + long(len)), want_ct);
+      EXPECT_EQ(Bytes(buf.begin() + long(len), buf.end()), want_tag);
+      ASSERT_TRUE(aead_->open_inplace(nonce.data(), aad.data(), aad.size(), buf.data(), len, tag_len));
+      EXPECT_EQ(Bytes(buf.begin(), buf.begin() + long(len)), pt);
+      // Every byte of the tag matters (the comparison covers all of it).
+      for (std::size_t i = 0; i < tag_len; ++i) {
+        Bytes bad = want_ct;
+        bad.insert(bad.end(), want_tag.begin(), want_tag.end());
+        bad[len + i] ^= std::uint8_t(1u << (i % 8));
+        EXPECT_FALSE(aead_->open_inplace(nonce.data(), aad.data(), aad.size(), bad.data(), len, tag_len)) << i;
+      }
+      if (len > 0) {
+        Bytes bad = want_ct;
+        bad.insert(bad.end(), want_tag.begin(), want_tag.end());
+        bad[len - 1] ^= 0x80;
+        EXPECT_FALSE(aead_->open_inplace(nonce.data(), aad.data(), aad.size(), bad.data(), len, tag_len));
+      }
+    }
+  }
+  Bytes buf(32);
+  const Bytes nonce(12, 1);
+  EXPECT_FALSE(aead_->seal_inplace(nonce.data(), nullptr, 0, buf.data(), 15, 17));
+  EXPECT_FALSE(aead_->open_inplace(nonce.data(), nullptr, 0, buf.data(), 15, 3));
+}
+
 // seal2/open2 authenticate aad || aad2: the oracle gets the concatenation.
 TEST_P(AeadOracle, TwoPieceAadEqualsConcatenation) {
   for (std::size_t head : {0u, 8u, 12u}) {

@@ -244,6 +244,69 @@ TEST_F(DriverOffloadSync, SaWithoutAFreeEntryIsPlacedWhenOneIsCleared) {
   EXPECT_EQ(off.stats().sa_no_room, waiting.size());
 }
 
+// An outbound SA whose first flow finds every SA entry taken stays with the
+// host and is counted once in sa_no_room, however many flows try it; when an
+// entry is freed, the next flow's miss places it (sa_placed_late).
+TEST_F(DriverOffloadSync, OutboundSaWithoutAFreeEntryIsCountedOnce) {
+  off.program();
+  // Inbound SAs until every entry of the card's table is taken.
+  std::uint32_t spi = 0x4000;
+  for (int i = 0; i < 400 && valid_entries(model).size() < small_card().sa_count; ++i) {
+    dp.sad().add(esp_sa(spi++, std::uint8_t(i)));
+    off.sync();
+  }
+  ASSERT_EQ(valid_entries(model).size(), small_card().sa_count);
+  SaConfig out_sa = esp_sa(0x2002, 0x21);
+  out_sa.src = *IpAddr::parse("192.0.2.1");
+  out_sa.dst = *IpAddr::parse("192.0.2.2");
+  dp.sad().add(out_sa);
+  Policy pol;
+  pol.sel.src = IpPrefix{*IpAddr::parse("10.1.0.0"), 16};
+  pol.sel.dst = IpPrefix{*IpAddr::parse("10.2.0.0"), 16};
+  pol.dir = Direction::kOut;
+  pol.action = PolicyAction::kIpsec;
+  pol.requests.push_back(IpsecRequest{IpsecProto::kEsp, Mode::kTunnel, out_sa.src, out_sa.dst, Level::kRequire, 0});
+  dp.spd().add(pol);
+  off.sync();  // the new SA waits for an inbound entry too (counted there, once)
+  const std::uint64_t no_room = off.stats().sa_no_room;
+  // A UDP datagram 10.1.0.7 -> 10.2.0.1 from sport in an Ethernet frame, as a flow_miss.
+  auto miss = [&](std::uint16_t sport) {
+    Bytes f(14 + 36, 0);
+    store_be16(f.data() + 12, 0x0800);
+    std::uint8_t* ip = f.data() + 14;
+    ip[0] = 0x45;
+    store_be16(ip + 2, 36);
+    ip[8] = 64;
+    ip[9] = 17;
+    ip[12] = 10, ip[13] = 1, ip[15] = 7;
+    ip[16] = 10, ip[17] = 2, ip[19] = 1;
+    store_be16(ip + 10, inet_checksum(ByteView(ip, 20)));
+    store_be16(ip + 20, sport);
+    store_be16(ip + 22, 53);
+    store_be16(ip + 24, 16);
+    PacketMeta meta{};
+    meta.direction = PacketMeta::Direction::kOutbound;
+    meta.port = PacketMeta::Port::kPlain;
+    meta.exception = 1;
+    meta.reason = static_cast<std::uint8_t>(CardReason::kFlowMiss);
+    meta.pkt_len = static_cast<std::uint16_t>(f.size());
+    meta.l3_offset = 14;
+    Packet out;
+    const auto r = off.answer(meta, ByteView(f.data(), f.size()), out);
+    EXPECT_TRUE(r && r->verdict == Verdict::kForward);  // protected by the host meanwhile
+  };
+  for (std::uint16_t sport = 6000; sport < 6005; ++sport) miss(sport);
+  EXPECT_EQ(off.stats().sa_no_room, no_room + 1);
+  EXPECT_EQ(off.stats().sa_outbound, 0u);
+  // Entries freed: the next flow places the SA, late.
+  for (std::uint32_t i = 0x4000; i < spi; ++i) dp.sad().remove(SaKey{*IpAddr::parse("192.0.2.1"), IpsecProto::kEsp, i});
+  const std::uint64_t late = off.stats().sa_placed_late;
+  miss(6100);
+  EXPECT_EQ(off.stats().sa_outbound, 1u);
+  EXPECT_EQ(off.stats().sa_no_room, no_room + 1);
+  EXPECT_GE(off.stats().sa_placed_late, late + 1);
+}
+
 // An inbound entry starts the card's window at its seq, counted as received
 // with nothing below it marked: for an SA the host has accepted packets on,
 // the entry starts a whole window above the host's highest (RFC 4303 3.4.3:

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "aipsec/dataplane.hpp"
+#include "aipsec/sa_runtime.hpp"
 
 using namespace aipsec;
 
@@ -494,6 +495,89 @@ TEST(PolicyDataPlane, UnknownSpiAndLarvalSa) {
   Packet t(truncated);
   EXPECT_EQ(b.input(t).verdict, Verdict::kDrop);
   EXPECT_EQ(b.drops().get(Reason::kUnknownSpi) + b.drops().get(Reason::kSaNotMature), 2u);
+}
+
+// Inbound tunnel-mode ESP with an AEAD opens without a parse of the outer
+// header first (DataPlane::input's one-pass entry). Two receivers, one with
+// that entry switched off on its SA, get the same packets, good and damaged
+// (tampered, replayed, bad outer checksum, fragment, unknown SPI, larval SA,
+// ESP disabled, truncated): the same verdicts, reasons, bytes and counters.
+TEST(PolicyDataPlane, EspTunnelInboundOnePassMatchesGeneralPath) {
+  for (int ov : {4, 6}) {
+    const char* ga = ov == 4 ? kGwA : "2001:db8::a";
+    const char* gb = ov == 4 ? kGwB : "2001:db8::b";
+    DataPlane a, fast, general;
+    SaConfig c = esp_sa(ga, gb, 0x5151);
+    c.mode = Mode::kTunnel;  // an SA fixed to tunnel mode, as the one-pass entry needs
+    a.sad().add(c);
+    fast.sad().add(c);
+    general.sad().add(c);
+    SaRef gsa = general.sad().get({ip(gb), IpsecProto::kEsp, 0x5151});
+    ASSERT_TRUE(fast.sad().get({ip(gb), IpsecProto::kEsp, 0x5151})->runtime().esp_aead_tunnel_in);
+    gsa->runtime().esp_aead_tunnel_in = false;
+    const auto reqs = std::vector<IpsecRequest>{req(IpsecProto::kEsp, Mode::kTunnel, Level::kRequire, ga, gb)};
+    a.spd().add(policy(Direction::kOut, "10.1.0.0", 16, "10.2.0.0", 16, PolicyAction::kIpsec, reqs));
+    for (DataPlane* d : {&fast, &general})
+      d->spd().add(policy(Direction::kIn, "10.1.0.0", 16, "10.2.0.0", 16, PolicyAction::kIpsec, reqs));
+    std::vector<Bytes> sent;
+    for (int i = 0; i < 40; ++i) {
+      Packet p(ipv4_udp(kHostA, kHostB, std::uint16_t(1000 + i), 53, std::size_t(i * 37 % 300)));
+      ASSERT_EQ(a.output(p).verdict, Verdict::kForward);
+      Bytes w = contents(p);
+      sent.push_back(w);
+      const std::size_t outer = ov == 4 ? 20 : 40;
+      auto fix4 = [&](Bytes& b) {
+        store_be16(&b[10], 0);
+        store_be16(&b[10], rfc1071(b.data(), 20));
+      };
+      switch (i % 10) {
+        case 1: w[outer + 20] ^= 1; break;                   // ciphertext tampered
+        case 2: w = sent[std::size_t(i / 2)]; break;         // replayed (or the same one)
+        case 3:  // outer checksum wrong
+          if (ov == 4) w[10] ^= 0x01;
+          break;
+        case 4:  // a fragment
+          if (ov == 4) {
+            w[6] |= 0x20;
+            fix4(w);
+          }
+          break;
+        case 5: w[outer + 3] ^= 0x10; break;                 // unknown SPI
+        case 6:  // truncated inside the ESP header
+          w.resize(outer + 12);
+          if (ov == 4) {
+            store_be16(&w[2], std::uint16_t(w.size()));
+            fix4(w);
+          } else {
+            store_be16(&w[4], std::uint16_t(w.size() - 40));
+          }
+          break;
+        default: break;
+      }
+      const bool larval = i == 27, disabled = i == 37;
+      for (DataPlane* d : {&fast, &general}) {
+        if (larval) d->sad().get({ip(gb), IpsecProto::kEsp, 0x5151})->set_state(SaState::kLarval);
+        if (disabled) d->sysctl().esp_enable = 0;
+      }
+      Packet f(w), g(w);
+      const Result rf = fast.input(f), rg = general.input(g);
+      const std::string what = "outer " + std::to_string(ov) + " #" + std::to_string(i);
+      EXPECT_EQ(rf.verdict, rg.verdict) << what;
+      EXPECT_EQ(rf.reason, rg.reason) << what;
+      EXPECT_EQ(contents(f), contents(g)) << what;
+      if (i % 10 == 0 && !larval && !disabled) {
+        EXPECT_EQ(rf.verdict, Verdict::kForward) << what;
+      }
+      for (DataPlane* d : {&fast, &general}) {
+        if (larval) d->sad().get({ip(gb), IpsecProto::kEsp, 0x5151})->set_state(SaState::kMature);
+        if (disabled) d->sysctl().esp_enable = 1;
+      }
+    }
+    EXPECT_EQ(fast.stats().in_opened, general.stats().in_opened);
+    EXPECT_GT(fast.stats().in_opened, 15u);
+    for (std::size_t r = 0; r < kReasonCount; ++r)
+      EXPECT_EQ(fast.drops().get(Reason(r)), general.drops().get(Reason(r))) << reason_name(Reason(r));
+  }
 }
 
 TEST(PolicyDataPlane, NattDemultiplexing) {

@@ -34,12 +34,16 @@ std::vector<xtest::EspCase> aead_cases() {
 }
 
 // A pair of SAs of one configuration: `fast` as built, `general` with the
-// one-pass paths off, both sending with the same IPv4 identification.
+// one-pass paths off, both sending with the same IPv4 identification. Beside
+// them, for the entry point that takes a datagram not parsed yet: `unparsed`
+// as built, and `checked`, the general path fed only what parse_ip (checksum
+// verified) accepts, whose state `unparsed` must keep step with.
 struct SaPair {
-  Sa fast, general;
-  explicit SaPair(const SaConfig& c) : fast(c), general(c) {
+  Sa fast, general, unparsed, checked;
+  explicit SaPair(const SaConfig& c) : fast(c), general(c), unparsed(c), checked(c) {
     general.runtime().esp_aead_tunnel = false;
     general.runtime().esp_aead_tunnel_in = false;
+    checked.runtime().esp_aead_tunnel_in = false;
     general.runtime().ip_id.store(fast.runtime().ip_id.load());
   }
 };
@@ -74,6 +78,11 @@ Bytes random_inner(std::mt19937& rng, int version, bool& odd_shape) {
   }
   if (rng() % 4 == 0) d.resize(d.size() + rng() % 16, 0xee);  // link-layer padding
   return d;
+}
+
+const Sysctl& sc_default() {
+  static const Sysctl sc;
+  return sc;
 }
 
 Sysctl random_sysctl(std::mt19937& rng) {
@@ -162,7 +171,19 @@ TEST(EspFastPath, OutputLimitsMatchGeneralPath) {
 }
 
 // What the inbound side is fed: a protected packet, sometimes altered.
-enum class Damage { kNone, kTamper, kTruncate, kReplay, kWrongSpi, kOuterCe, kBadInnerChecksum, kLinkPad };
+enum class Damage {
+  kNone,
+  kTamper,
+  kTruncate,
+  kReplay,
+  kWrongSpi,
+  kOuterCe,
+  kBadInnerChecksum,
+  kLinkPad,
+  kBadOuterChecksum,  // IPv4 outside: what parse_ip rejects before any SA is involved
+  kOuterFragment,     // IPv4 MF set (checksum fixed), IPv6 unchanged
+  kCount
+};
 
 Bytes damage(const Bytes& pkt, Damage d, std::mt19937& rng, int ov) {
   Bytes b = pkt;
@@ -189,6 +210,15 @@ Bytes damage(const Bytes& pkt, Damage d, std::mt19937& rng, int ov) {
       fix_outer();
       break;
     case Damage::kLinkPad: b.resize(b.size() + 1 + rng() % 20, 0); break;
+    case Damage::kBadOuterChecksum:
+      if (ov == 4) b[10] ^= 0x10;
+      break;
+    case Damage::kOuterFragment:
+      if (ov == 4) {
+        b[6] |= 0x20;
+        fix_outer();
+      }
+      break;
     default: break;
   }
   return b;
@@ -210,7 +240,7 @@ TEST(EspFastPath, InputMatchesGeneralPath) {
           const int iv = rng() & 1 ? 4 : 6;
           bool odd = false;
           Bytes inner = random_inner(rng, iv, odd);
-          const auto d = static_cast<Damage>(rng() % 8);
+          const auto d = static_cast<Damage>(rng() % unsigned(Damage::kCount));
           if (d == Damage::kBadInnerChecksum && iv == 4) inner[11] ^= 1;
           Sysctl sc = random_sysctl(rng);
           Packet p(ByteView(inner.data(), inner.size()));
@@ -221,10 +251,11 @@ TEST(EspFastPath, InputMatchesGeneralPath) {
           wire = damage(wire, d, rng, ov);
           const std::string what = k.name + " outer " + std::to_string(ov) + " esn " + std::to_string(esn) +
                                    " damage " + std::to_string(int(d)) + " #" + std::to_string(i);
-          Packet a(ByteView(wire.data(), wire.size())), b(ByteView(wire.data(), wire.size()));
+          Packet a(ByteView(wire.data(), wire.size())), b(ByteView(wire.data(), wire.size())),
+              u(ByteView(wire.data(), wire.size()));
           const ParseResult pa = parse_ip(a.bytes(), false), pb = parse_ip(b.bytes(), false);
           ASSERT_TRUE(pa.info && pb.info) << what;
-          InputStep sa_step, sb_step;
+          InputStep sa_step, sb_step, su_step;
           const Reason ra = xform_input(in.fast, a, *pa.info, sc, sa_step);
           const Reason rb = xform_input(in.general, b, *pb.info, sc, sb_step);
           ASSERT_EQ(ra, rb) << what;
@@ -232,6 +263,30 @@ TEST(EspFastPath, InputMatchesGeneralPath) {
           EXPECT_EQ(sa_step.mode, sb_step.mode) << what;
           expect_same_counters(in.fast, in.general, what);
           EXPECT_EQ(in.fast.runtime().replay.top(), in.general.runtime().replay.top()) << what;
+          // The unparsed entry: parse_ip's verdict (header checksum verified),
+          // then the general path's, and the outer addresses in the step.
+          const Reason ru = xform_input(in.unparsed, u, sc, su_step);
+          const ParseResult checked = parse_ip(ByteView(wire.data(), wire.size()));
+          if (!checked.info) {
+            EXPECT_EQ(ru, checked.error) << what;
+            EXPECT_EQ(to_bytes(u), wire) << what;
+          } else {
+            Packet g(ByteView(wire.data(), wire.size()));
+            InputStep sg_step;
+            const Reason rg = xform_input(in.checked, g, *checked.info, sc, sg_step);
+            ASSERT_EQ(ru, rg) << what;
+            EXPECT_EQ(to_bytes(u), to_bytes(g)) << what;
+            EXPECT_EQ(su_step.mode, sg_step.mode) << what;
+            EXPECT_EQ(su_step.proto, IpsecProto::kEsp) << what;
+            EXPECT_EQ(su_step.spi, c.spi) << what;
+            EXPECT_EQ(su_step.src, checked.info->src) << what;
+            EXPECT_EQ(su_step.dst, checked.info->dst) << what;
+          }
+          if (d == Damage::kBadOuterChecksum && ov == 4) {
+            EXPECT_EQ(ru, Reason::kBadIpChecksum) << what;
+          }
+          expect_same_counters(in.unparsed, in.checked, what);
+          EXPECT_EQ(in.unparsed.runtime().replay.top(), in.checked.runtime().replay.top()) << what;
           if (ra == Reason::kNone && (d == Damage::kNone || d == Damage::kLinkPad)) {
             const std::size_t total = iv == 4 ? oracle::get16(inner, 2) : 40 + oracle::get16(inner, 4);
             EXPECT_EQ(to_bytes(a), oracle::slice(inner, 0, total)) << what;
@@ -242,6 +297,56 @@ TEST(EspFastPath, InputMatchesGeneralPath) {
     }
   }
   EXPECT_GT(opened, 50);
+}
+
+// The padding check of the one-pass path (a 64-bit compare for up to 8 bytes,
+// byte by byte beyond) against RFC 4303 2.4 as written here: sequential
+// padding must read 1, 2, 3, ...; zero padding zeros; random anything. Each
+// packet is sealed by OpenSSL with the padding chosen by the test, then one
+// byte of it changed at a time; every entry (unparsed, parsed, general path)
+// must give the same verdict.
+TEST(EspFastPath, PaddingCheckedAsTheRfcSays) {
+  const auto k = aead_cases().front();
+  int checked = 0;
+  for (PadMode mode : {PadMode::kSequential, PadMode::kZero, PadMode::kRandom}) {
+    for (std::size_t pad : {0u, 1u, 2u, 3u, 5u, 6u, 7u, 8u, 9u, 10u, 13u, 17u, 30u}) {
+      for (int bad = -1; bad < int(pad); ++bad) {
+        SaConfig c = xtest::esp_config(k, Mode::kTunnel, 4, false, 0);
+        c.pad = mode;
+        SaPair in(c);
+        const oracle::EspSa o = xtest::esp_oracle(k);
+        // Inner length so that inner + padding + 2 is a multiple of 4 (GCM's ESP alignment).
+        const std::size_t m = 8 + (4 - (28 + 8 + pad + 2) % 4) % 4;
+        const Bytes inner = oracle::ipv4(oracle::v4addrs(1, 2), 17, oracle::udp(oracle::pattern(m, 3)));
+        Bytes padding(pad);
+        for (std::size_t i = 0; i < pad; ++i)
+          padding[i] = mode == PadMode::kSequential ? std::uint8_t(i + 1) : mode == PadMode::kZero ? 0 : std::uint8_t(0xa5 ^ i);
+        if (bad >= 0) padding[std::size_t(bad)] ^= 0x40;
+        const Bytes pt = oracle::cat({inner, padding, Bytes{std::uint8_t(pad), 4}});
+        const Bytes iv = oracle::pattern(8, 9);
+        const Bytes esp = oracle::cat({oracle::be32(o.spi), oracle::be32(1), iv,
+                                       oracle::aead_seal(false, oracle::key_part(o), oracle::cat({oracle::salt(o), iv}),
+                                                         oracle::esp_aad(o, 1), pt, o.aead_icv)});
+        const Bytes wire = oracle::ipv4({{192, 0, 2, 1}, {192, 0, 2, 2}}, 50, esp);
+        const Reason want = bad >= 0 && mode != PadMode::kRandom ? Reason::kBadPadding : Reason::kNone;
+        const std::string what = "mode " + std::to_string(int(mode)) + " pad " + std::to_string(pad) + " bad byte " +
+                                 std::to_string(bad);
+        Packet a(ByteView(wire.data(), wire.size())), b(ByteView(wire.data(), wire.size())),
+            u(ByteView(wire.data(), wire.size()));
+        const ParseResult pa = parse_ip(a.bytes()), pb = parse_ip(b.bytes());
+        ASSERT_TRUE(pa.info && pb.info) << what;
+        InputStep sa_step, sb_step, su_step;
+        EXPECT_EQ(xform_input(in.unparsed, u, sc_default(), su_step), want) << what;
+        EXPECT_EQ(xform_input(in.fast, a, *pa.info, sc_default(), sa_step), want) << what;
+        EXPECT_EQ(xform_input(in.general, b, *pb.info, sc_default(), sb_step), want) << what;
+        if (want == Reason::kNone) {
+          EXPECT_EQ(to_bytes(u), inner) << what;
+        }
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 300);
 }
 
 }  // namespace

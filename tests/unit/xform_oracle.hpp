@@ -74,6 +74,7 @@ inline Bytes ipv4(const Addrs& a, std::uint8_t proto, const Bytes& payload, std:
                   bool df = false, std::uint16_t id = 0x1234, const Bytes& options = {}) {
   const std::size_t hl = 20 + options.size();
   Bytes h(hl, 0);
+  for (std::size_t i = 0; i < options.size(); ++i) h[20 + i] = options[i];
   h[0] = std::uint8_t(0x40 | hl / 4);
   h[1] = tos;
   put16(h, 2, std::uint16_t(hl + payload.size()));
@@ -83,7 +84,6 @@ inline Bytes ipv4(const Addrs& a, std::uint8_t proto, const Bytes& payload, std:
   h[9] = proto;
   std::memcpy(&h[12], a.src.data(), 4);
   std::memcpy(&h[16], a.dst.data(), 4);
-  if (!options.empty()) std::memcpy(&h[20], options.data(), options.size());
   put16(h, 10, checksum(h.data(), hl));
   return cat({h, payload});
 }

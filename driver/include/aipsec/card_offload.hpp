@@ -73,8 +73,8 @@ struct OffloadStats {
   std::uint64_t sa_inbound = 0;         // SAs placed in the card's inbound table
   std::uint64_t sa_outbound = 0;        // SAs placed for outbound flows
   std::uint64_t sa_not_capable = 0;     // SAs the card cannot do (software only)
-  std::uint64_t sa_no_room = 0;         // no free entry for a capable SA (software meanwhile): inbound once per SA, outbound per flow tried
-  std::uint64_t sa_placed_late = 0;     // inbound SAs placed later, when sync() found an entry freed
+  std::uint64_t sa_no_room = 0;         // no free entry for a capable SA (software meanwhile): once per SA and direction
+  std::uint64_t sa_placed_late = 0;     // SAs placed after waiting: inbound at a sync() after an entry was freed, outbound at a flow's next miss
   std::uint64_t sa_seq_end = 0;         // inbound SAs left to the host: top + window passes 2^32 - 1 (no ESN)
   std::uint64_t flows_installed = 0;     // both tables
   std::uint64_t flows_inbound = 0;       // of them in the inbound table

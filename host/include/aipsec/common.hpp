@@ -3,8 +3,10 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -88,13 +90,44 @@ struct IpPrefix {
 };
 
 // Read/write big-endian integers.
-inline std::uint16_t load_be16(const std::uint8_t* p) { return std::uint16_t(p[0] << 8 | p[1]); }
-inline std::uint32_t load_be32(const std::uint8_t* p) {
-  return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
+// Big-endian loads and stores: one unaligned access and a byte swap (on a
+// little-endian host), which the compiler does not always form from byte-wise
+// code once the bytes may alias other data.
+namespace detail {
+template <typename T>
+inline T to_be(T v) {
+  if constexpr (std::endian::native == std::endian::big) return v;
+  else if constexpr (sizeof(T) == 2) return T(__builtin_bswap16(v));
+  else if constexpr (sizeof(T) == 4) return T(__builtin_bswap32(v));
+  else return T(__builtin_bswap64(v));
 }
-inline void store_be16(std::uint8_t* p, std::uint16_t v) { p[0] = std::uint8_t(v >> 8); p[1] = std::uint8_t(v); }
+}  // namespace detail
+inline std::uint16_t load_be16(const std::uint8_t* p) {
+  std::uint16_t v;
+  std::memcpy(&v, p, 2);
+  return detail::to_be(v);
+}
+inline std::uint32_t load_be32(const std::uint8_t* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return detail::to_be(v);
+}
+inline std::uint64_t load_be64(const std::uint8_t* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  return detail::to_be(v);
+}
+inline void store_be16(std::uint8_t* p, std::uint16_t v) {
+  v = detail::to_be(v);
+  std::memcpy(p, &v, 2);
+}
 inline void store_be32(std::uint8_t* p, std::uint32_t v) {
-  p[0] = std::uint8_t(v >> 24); p[1] = std::uint8_t(v >> 16); p[2] = std::uint8_t(v >> 8); p[3] = std::uint8_t(v);
+  v = detail::to_be(v);
+  std::memcpy(p, &v, 4);
+}
+inline void store_be64(std::uint8_t* p, std::uint64_t v) {
+  v = detail::to_be(v);
+  std::memcpy(p, &v, 8);
 }
 
 }  // namespace aipsec

@@ -78,6 +78,20 @@ class Aead {
                      MutByteView tag) = 0;
   virtual bool open2(ByteView nonce, ByteView aad, ByteView aad2, ByteView in, std::uint8_t* out,
                      ByteView tag) = 0;
+
+  // In place, the shape of an ESP packet: buf holds n bytes and the tag, tag_len
+  // bytes (4..16), follows them at buf + n; nonce is 12 bytes. The same results
+  // as seal / open on those bytes, with arguments that travel in registers (the
+  // per-packet call of ESP with an AEAD); the providers here implement them
+  // directly, these defaults go through seal / open.
+  virtual bool seal_inplace(const std::uint8_t* nonce, const std::uint8_t* aad, std::size_t aad_len,
+                            std::uint8_t* buf, std::size_t n, std::size_t tag_len) {
+    return seal(ByteView(nonce, 12), ByteView(aad, aad_len), ByteView(buf, n), buf, MutByteView(buf + n, tag_len));
+  }
+  virtual bool open_inplace(const std::uint8_t* nonce, const std::uint8_t* aad, std::size_t aad_len,
+                            std::uint8_t* buf, std::size_t n, std::size_t tag_len) {
+    return open(ByteView(nonce, 12), ByteView(aad, aad_len), ByteView(buf, n), buf, ByteView(buf + n, tag_len));
+  }
 };
 
 // ---- Unauthenticated block cipher modes: AES-CBC (no padding; length a multiple

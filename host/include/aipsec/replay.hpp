@@ -38,17 +38,31 @@ class ReplayWindow {
 
   // The full sequence number of a packet carrying seq_lo (RFC 4303 A.2.2: the
   // high half is guessed from the window position). Without ESN, seq_lo itself.
-  std::uint64_t infer(std::uint32_t seq_lo) const;
+  std::uint64_t infer(std::uint32_t seq_lo) const { return esn_ ? infer_esn_seq(top_, size_, seq_lo) : seq_lo; }
 
   // kNone if seq may be accepted, kReplay if already seen, kReplayOld if left of
   // the window (or 0, which is never sent). Does not change the window.
-  Reason check(std::uint64_t seq) const;
+  // The tests that need no bitmap are here, in line (a packet ahead of the
+  // window, the common case, costs three compares); the bitmap is read out of line.
+  Reason check(std::uint64_t seq) const {
+    if (seq == 0) return Reason::kReplayOld;
+    if (size_ == 0 || seq > top_) return Reason::kNone;
+    return check_window(seq);
+  }
 
   // Records seq as received (after its ICV verified), sliding the window if needed.
-  void update(std::uint64_t seq);
+  void update(std::uint64_t seq) {
+    if (size_ == 0) {
+      if (seq > top_) top_ = seq;
+      return;
+    }
+    update_window(seq);
+  }
 
  private:
   bool bit(std::uint64_t seq) const;
+  Reason check_window(std::uint64_t seq) const;
+  void update_window(std::uint64_t seq);
   std::uint32_t size_;
   bool esn_;
   std::uint64_t top_ = 0;

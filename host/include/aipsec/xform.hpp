@@ -39,6 +39,14 @@ struct InputStep {
 // kBadPadding, kDummyPacket, kDecompressFail, ...).
 Reason xform_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, InputStep& step);
 
+// The same for a datagram not parsed yet, when the SA is known without a parse
+// (the card's SA index on an exception, a cached lookup): the same answers as
+// parse_ip(p.bytes()) (IPv4 header checksum verified), its error if it fails,
+// then xform_input. The common shape of tunnel-mode ESP with an AEAD (an outer
+// IPv4 header without options or IPv6 without extension headers) is read in
+// line, without building an IpInfo.
+Reason xform_input(Sa& sa, Packet& p, const Sysctl& sc, InputStep& step);
+
 // IPComp in tunnel mode sends a datagram it cannot make smaller without an IPComp
 // header (RFC 3173 section 2.2), so the peer receives plain IP-in-IP from the SA's
 // source. p holds that datagram (info.ulproto 4 or 41): removes the outer header

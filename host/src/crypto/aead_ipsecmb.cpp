@@ -137,7 +137,30 @@ class IpsecMbGcm final : public Aead {
     FullTag full;
     fns_->dec(key_, &c.ctx, out, in.data(), in.size(), nonce.data(), aad.data(), aad.size(),
               full.data(), full.size());
-    return CRYPTO_memcmp(full.data(), tag.data(), tag.size()) == 0;
+    return tag_equal(full.data(), tag.data(), tag.size());
+  }
+
+  bool seal_inplace(const std::uint8_t* nonce, const std::uint8_t* aad, std::size_t aad_len, std::uint8_t* buf,
+                    std::size_t n, std::size_t tag_len) override {
+    if (!valid_tag_size(tag_len)) return false;
+    ScopedGcmCtx c;
+    if (direct_tag_size(tag_len)) {
+      fns_->enc(key_, &c.ctx, buf, buf, n, nonce, aad, aad_len, buf + n, tag_len);
+      return true;
+    }
+    FullTag full;
+    fns_->enc(key_, &c.ctx, buf, buf, n, nonce, aad, aad_len, full.data(), full.size());
+    std::memcpy(buf + n, full.data(), tag_len);
+    return true;
+  }
+
+  bool open_inplace(const std::uint8_t* nonce, const std::uint8_t* aad, std::size_t aad_len, std::uint8_t* buf,
+                    std::size_t n, std::size_t tag_len) override {
+    if (!valid_tag_size(tag_len)) return false;
+    ScopedGcmCtx c;
+    FullTag full;
+    fns_->dec(key_, &c.ctx, buf, buf, n, nonce, aad, aad_len, full.data(), full.size());
+    return tag_equal(full.data(), buf + n, tag_len);
   }
 
   bool seal2(ByteView nonce, ByteView aad, ByteView aad2, ByteView in, std::uint8_t* out,
@@ -158,7 +181,7 @@ class IpsecMbGcm final : public Aead {
     if (!in.empty()) return fallback_.get().open2(nonce, aad, aad2, in, out, tag);
     FullTag full;
     gmac(nonce, aad, aad2, full);
-    return CRYPTO_memcmp(full.data(), tag.data(), tag.size()) == 0;
+    return tag_equal(full.data(), tag.data(), tag.size());
   }
 
  private:
@@ -212,7 +235,7 @@ class IpsecMbChaCha final : public Aead {
     init_(key(), &c.ctx, nonce.data(), aad.data(), aad.size());
     if (!in.empty()) dec_update_(key(), &c.ctx, out, in.data(), in.size());
     final_(&c.ctx, full.data(), full.size());
-    return CRYPTO_memcmp(full.data(), tag.data(), tag.size()) == 0;
+    return tag_equal(full.data(), tag.data(), tag.size());
   }
 
   // Poly1305 pads the AAD as a whole and ipsec-mb takes it in one piece at init:

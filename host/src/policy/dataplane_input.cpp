@@ -2,6 +2,10 @@
 // (recording the history), then the inbound policy check on the inner packet.
 #include "aipsec/dataplane.hpp"
 
+#include <optional>
+
+#include "aipsec/sa_runtime.hpp"
+
 namespace aipsec {
 namespace {
 
@@ -46,16 +50,54 @@ SaRef find_inbound_sa(const Sad& sad, const SaKey& key, const IpInfo& info) {
   return sad.find_outbound(info.src, info.dst, IpsecProto::kIpComp, Mode::kAny, 0);
 }
 
+// The SA key of ESP right behind an IPv4 header without options (not a
+// fragment) or an IPv6 header without extension headers, read in place; the
+// header is checked in full by the transform (xform_input on the unparsed
+// datagram), which answers as parse_ip would for anything wrong with it.
+std::optional<SaKey> peek_esp_key(const Packet& p) {
+  const std::uint8_t* v = p.data();
+  const std::size_t size = p.size();
+  SaKey key;
+  key.proto = IpsecProto::kEsp;
+  if (size >= kIpv4HeaderLen + 8 && v[0] == 0x45 && v[9] == ipproto::kEsp && (load_be16(v + 6) & 0x3fff) == 0) {
+    key.dst = IpAddr::from_bytes(4, v + 16);
+    key.spi = load_be32(v + kIpv4HeaderLen);
+    return key;
+  }
+  if (size >= kIpv6HeaderLen + 8 && (v[0] >> 4) == 6 && v[6] == ipproto::kEsp) {
+    key.dst = IpAddr::from_bytes(6, v + 24);
+    key.spi = load_be32(v + kIpv6HeaderLen);
+    return key;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result DataPlane::input(Packet& p) {
   ++stats_.in_packets;
   history_.clear();
-  ParseResult parsed = parse_ip(p.bytes());
+  ParseResult parsed;
+  IpInfo info;
+  // Tunnel-mode ESP with an AEAD, the common case of a gateway: its SA opens
+  // the datagram without a parse of the outer header first. What the general
+  // path checks before xform_input (the SA's state, the protocol enabled) is
+  // checked here; any other case takes the general path.
+  if (const auto key = peek_esp_key(p)) {
+    SaRef sa = sad_.get(*key);
+    if (sa && sa->runtime().esp_aead_tunnel_in && proto_enabled(sysctl_, IpsecProto::kEsp) &&
+        (sa->state() == SaState::kMature || sa->state() == SaState::kDying)) {
+      HistoryStep step;
+      if (Reason r = xform_input(*sa, p, sysctl_, step.step); r != Reason::kNone) return drop(r);
+      step.reqid = sa->config().reqid;
+      history_.push_back(step);
+    }
+  }
+  parsed = parse_ip(p.bytes());
   if (!parsed.info) return drop(parsed.error);
-  IpInfo info = *parsed.info;
+  info = *parsed.info;
 
-  if (info.ulproto == ipproto::kUdp && info.dport == kNattPort && !info.is_fragment) {
+  if (history_.empty() && info.ulproto == ipproto::kUdp && info.dport == kNattPort && !info.is_fragment) {
     Reason r = natt_decapsulate(p, info);
     if (r == Reason::kNattKeepalive) {
       drops_.add(r);  // counted under its reason, though not an error

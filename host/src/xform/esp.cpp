@@ -5,6 +5,7 @@
 // Layout: SPI(4) Seq(4) IV | payload Padding PadLen NextHdr | ICV.
 // Counter-mode IVs (GCM, CTR, ChaCha20, GMAC) are the 64-bit sequence number.
 #include <array>
+#include <bit>
 #include <cstring>
 
 #include "xform_internal.hpp"
@@ -15,11 +16,6 @@ namespace {
 bool is_counter_iv(EncAlg a) {
   return a == EncAlg::kAesGcm8 || a == EncAlg::kAesGcm12 || a == EncAlg::kAesGcm16 ||
          a == EncAlg::kChaCha20Poly1305 || a == EncAlg::kAesGmac || a == EncAlg::kAesCtr;
-}
-
-void store_be64(std::uint8_t* p, std::uint64_t v) {
-  store_be32(p, std::uint32_t(v >> 32));
-  store_be32(p + 4, std::uint32_t(v));
 }
 
 // AAD of the combined modes (RFC 4106 section 5): SPI || [seq_hi ||] seq_lo.
@@ -75,6 +71,23 @@ void fill_padding(std::uint8_t* pad, std::size_t n, PadMode mode) {
 }
 
 // RFC 4303 2.4: with the default (sequential) padding the receiver should check it.
+// The padding of n bytes ending at end (RFC 4303 2.4: 1, 2, 3, ... unless the
+// SA sends zeros or random bytes) when it is at most 8 bytes long and at
+// least 8 bytes lie before end, in one 64-bit compare: the word that ends at
+// end, its last n bytes against the expected ones (the others masked off).
+bool short_padding_ok(const std::uint8_t* end, std::size_t n, PadMode mode) {
+  static constexpr std::uint8_t kSeqTail[16] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+  std::uint64_t got = 0, want = 0;
+  std::memcpy(&got, end - 8, 8);
+  if (mode == PadMode::kSequential) std::memcpy(&want, kSeqTail + n, 8);
+  // The last n bytes of the word in memory: its high bytes on a little-endian
+  // host, its low bytes on a big-endian one.
+  const unsigned drop = unsigned(8 * (8 - n));  // 0..64
+  std::uint64_t mask = 0;
+  if (n != 0) mask = std::endian::native == std::endian::little ? ~std::uint64_t(0) << drop : ~std::uint64_t(0) >> drop;
+  return ((got ^ want) & mask) == 0;
+}
+
 bool padding_ok(const std::uint8_t* pad, std::size_t n, PadMode mode) {
   if (mode == PadMode::kRandom) return true;
   for (std::size_t i = 0; i < n; ++i) {
@@ -247,8 +260,7 @@ bool esp_aead_tunnel_output(Sa& sa, Packet& p, const Sysctl& sc, Reason& r) {
   std::memcpy(nonce, rt.salt.data(), 4);
   store_be64(nonce + 4, seq);
   const std::size_t aad_len = build_aad(aad, c.spi, seq, c.esn);
-  if (!rt.aead->seal(ByteView(nonce, 12), ByteView(aad, aad_len), ByteView(h + 16, body), h + 16,
-                     MutByteView(h + 16 + body, rt.icv_len))) {
+  if (!rt.aead->seal_inplace(nonce, aad, aad_len, h + 16, body, rt.icv_len)) {
     r = Reason::kCryptoError;
     return true;
   }
@@ -260,52 +272,58 @@ bool esp_aead_tunnel_output(Sa& sa, Packet& p, const Sysctl& sc, Reason& r) {
 
 // Inbound counterpart: esp_input, then what finish_input does for a tunnel
 // (the trailer off, tunnel_decap), for an SA with esp_aead_tunnel_in and an
-// outer header without IPv4 options or IPv6 extension headers.
-bool esp_aead_tunnel_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, InputStep& step, Reason& r) {
-  const std::size_t off = info.version == 4 ? kIpv4HeaderLen : kIpv6HeaderLen;
-  if (info.l4_off != off || info.ulproto != ipproto::kEsp || info.total_len > p.size()) return false;
+// outer header without IPv4 options or IPv6 extension headers: a datagram of
+// total_len bytes (at most p.size()) whose outer header, off bytes (20 or 40),
+// is followed by ESP. The reason is returned, not stored through a reference
+// at each step: the compiler keeps it in a register and the path stays a
+// straight line. In line in both of its callers below.
+[[gnu::always_inline]] inline Reason esp_aead_tunnel_open(Sa& sa, Packet& p, std::size_t off, std::size_t total_len,
+                                                          int version, const Sysctl& sc, InputStep& step) {
   const SaConfig& c = sa.config();
   SaRuntime& rt = sa.runtime();
-  p.trim_back(p.size() - info.total_len);  // link-layer padding
-  const std::size_t len = info.total_len - off;
-  r = Reason::kTruncated;
-  if (len < 16 + 2 + rt.icv_len) return true;
-  const std::size_t n = len - 16 - rt.icv_len;
-  r = Reason::kBadLength;  // RFC 4303 2.4: 4-byte aligned
-  if ((n & (rt.block - 1)) != 0) return true;
+  p.trim_back(p.size() - total_len);  // link-layer padding
+  const std::size_t len = p.size() - off;
+  const std::size_t icv_len = rt.icv_len;
+  if (len < 16 + 2 + icv_len) return Reason::kTruncated;
+  const std::size_t n = len - 16 - icv_len;
+  if ((n & (rt.block - 1)) != 0) return Reason::kBadLength;  // RFC 4303 2.4: 4-byte aligned
   std::uint8_t* h = p.data() + off;
-  r = Reason::kUnknownSpi;
-  if (load_be32(h) != c.spi) return true;
+  if (load_be32(h) != c.spi) return Reason::kUnknownSpi;
   const std::uint64_t seq = rt.replay.infer(load_be32(h + 4));
   if (c.replay_window != 0) {
-    if (r = rt.replay.check(seq); r != Reason::kNone) return true;
+    if (Reason rr = rt.replay.check(seq); rr != Reason::kNone) return rr;
   }
   std::uint8_t nonce[12], aad[12];
   std::memcpy(nonce, rt.salt.data(), 4);
   std::memcpy(nonce + 4, h + 8, 8);
   const std::size_t aad_len = build_aad(aad, c.spi, seq, c.esn);
   std::uint8_t* body = h + 16;
-  r = Reason::kIcvFail;
-  if (!rt.aead->open(ByteView(nonce, 12), ByteView(aad, aad_len), ByteView(body, n), body,
-                     ByteView(body + n, rt.icv_len)))
-    return true;
+  if (!rt.aead->open_inplace(nonce, aad, aad_len, body, n, icv_len)) return Reason::kIcvFail;
   rt.replay.update(seq);
 
   const std::size_t pad = body[n - 2];
   const std::uint8_t nh = body[n - 1];
-  r = Reason::kBadPadding;
-  if (pad + 2 > n || !padding_ok(body + n - 2 - pad, pad, c.pad)) return true;
+  if (pad + 2 > n) return Reason::kBadPadding;
+  if (pad <= 8 && n >= 10 && c.pad != PadMode::kRandom ? !short_padding_ok(body + n - 2, pad, c.pad)
+                                                        : !padding_ok(body + n - 2 - pad, pad, c.pad))
+    return Reason::kBadPadding;
   if (nh == ipproto::kNoNext) {
     account(sa, len);
-    r = Reason::kDummyPacket;
-    return true;
+    return Reason::kDummyPacket;
   }
-  r = Reason::kBadNextHeader;  // a tunnel SA carries IP datagrams only
-  if (nh != ipproto::kIpIp && nh != ipproto::kIpv6) return true;
+  if (nh != ipproto::kIpIp && nh != ipproto::kIpv6) return Reason::kBadNextHeader;  // a tunnel SA carries IP only
   step.mode = Mode::kTunnel;
-  p.trim_back(pad + 2 + rt.icv_len);
-  r = tunnel_decap(sa, p, off + 16, info.version, sc);
+  p.trim_back(pad + 2 + icv_len);
+  const Reason r = tunnel_decap(sa, p, off + 16, version, sc);
   if (r == Reason::kNone) account(sa, len);
+  return r;
+}
+
+// xform_input's entry to it, the datagram parsed (IpInfo).
+bool esp_aead_tunnel_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, InputStep& step, Reason& r) {
+  const std::size_t off = info.version == 4 ? kIpv4HeaderLen : kIpv6HeaderLen;
+  if (info.l4_off != off || info.ulproto != ipproto::kEsp || info.total_len > p.size()) return false;
+  r = esp_aead_tunnel_open(sa, p, off, info.total_len, info.version, sc, step);
   return true;
 }
 
@@ -337,3 +355,58 @@ Reason esp_input(Sa& sa, Packet& p, const Site& site, Cut& cut) {
 }
 
 }  // namespace aipsec::xform
+
+namespace aipsec {
+
+using xform::admit;
+using xform::esp_aead_tunnel_open;
+using xform::ipv4_checksum_ok;
+
+// The unparsed datagram's entry (xform.hpp): here, beside the one-pass path it
+// leads to, so that the path is in line in it.
+Reason xform_input(Sa& sa, Packet& p, const Sysctl& sc, InputStep& step) {
+  const SaConfig& c = sa.config();
+  const std::uint8_t* v = p.data();
+  const std::size_t size = p.size();
+  if (sa.runtime().esp_aead_tunnel_in) {
+    // What parse_ip accepts and finds here: a whole header, its length within
+    // the bytes present, not a fragment, the checksum right (IPv4); ESP next.
+    std::size_t off = 0, total = 0;
+    int version = 0;
+    if (size >= kIpv4HeaderLen && v[0] == 0x45 && v[9] == ipproto::kEsp && (load_be16(v + 6) & 0x3fff) == 0) {
+      total = load_be16(v + 2);
+      if (total >= kIpv4HeaderLen && total <= size && ipv4_checksum_ok(v, kIpv4HeaderLen)) {
+        off = kIpv4HeaderLen;
+        version = 4;
+      }
+    } else if (size >= kIpv6HeaderLen && (v[0] >> 4) == 6 && v[6] == ipproto::kEsp) {
+      total = kIpv6HeaderLen + std::size_t(load_be16(v + 4));
+      if (total <= size && total > kIpv6HeaderLen && total <= 0xffff) {
+        off = kIpv6HeaderLen;
+        version = 6;
+      }
+    }
+    if (version != 0) {
+      step.proto = c.proto;
+      step.mode = Mode::kTransport;
+      step.spi = c.spi;
+      step.src = IpAddr{};
+      step.dst = IpAddr{};
+      step.src.family = step.dst.family = std::uint8_t(version);
+      if (version == 4) {
+        std::memcpy(step.src.b.data(), v + 12, 4);
+        std::memcpy(step.dst.b.data(), v + 16, 4);
+      } else {
+        std::memcpy(step.src.b.data(), v + 8, 16);
+        std::memcpy(step.dst.b.data(), v + 24, 16);
+      }
+      if (Reason r = admit(sa); r != Reason::kNone) return r;
+      return esp_aead_tunnel_open(sa, p, off, total, version, sc, step);
+    }
+  }
+  const ParseResult parsed = parse_ip(p.bytes());
+  if (!parsed.info) return parsed.error;
+  return xform_input(sa, p, *parsed.info, sc, step);
+}
+
+}  // namespace aipsec

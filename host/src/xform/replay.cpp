@@ -40,27 +40,19 @@ std::uint64_t infer_esn_seq(std::uint64_t top, std::uint32_t window, std::uint32
   return seq_hi << 32 | seq_lo;
 }
 
-std::uint64_t ReplayWindow::infer(std::uint32_t seq_lo) const {
-  return esn_ ? infer_esn_seq(top_, size_, seq_lo) : seq_lo;
-}
-
 bool ReplayWindow::bit(std::uint64_t seq) const {
   const std::uint64_t b = seq % ring_bits_;
   return (words_[b / 64] >> (b % 64)) & 1;
 }
 
-Reason ReplayWindow::check(std::uint64_t seq) const {
-  if (seq == 0) return Reason::kReplayOld;
-  if (size_ == 0 || seq > top_) return Reason::kNone;
+// check() has handled seq 0, a disabled window and seq ahead of the window.
+Reason ReplayWindow::check_window(std::uint64_t seq) const {
   if (top_ - seq >= size_) return Reason::kReplayOld;
   return bit(seq) ? Reason::kReplay : Reason::kNone;
 }
 
-void ReplayWindow::update(std::uint64_t seq) {
-  if (size_ == 0) {
-    if (seq > top_) top_ = seq;
-    return;
-  }
+// update() has handled a disabled window.
+void ReplayWindow::update_window(std::uint64_t seq) {
   if (seq > top_) {
     // Clear the ring words that the window slides over (at most all of them).
     const std::uint64_t nwords = words_.size();

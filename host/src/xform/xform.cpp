@@ -71,26 +71,6 @@ std::uint64_t unix_now() {
                            .count());
 }
 
-Reason next_seq(Sa& sa, std::uint64_t& seq) {
-  const SaConfig& c = sa.config();
-  // Without ESN the wire carries 32 bits: 2^32 - 1 is the last number unless the
-  // SA may cycle; the 64-bit count itself never wraps, so IVs stay unique.
-  const bool wraps = !c.esn && c.cyclic_seq;
-  const std::uint64_t last = c.esn || wraps ? ~std::uint64_t(0) : 0xffffffffu;
-  // One thread at a time sends on an SA (sa_runtime.hpp): a plain load and store.
-  std::atomic<std::uint64_t>& ctr = sa.runtime().seq_out;
-  const std::uint64_t cur = ctr.load(std::memory_order_relaxed);
-  if (cur >= last) {
-    sa.set_state(SaState::kDead);
-    return Reason::kSeqOverflow;
-  }
-  std::uint64_t next = cur + 1;
-  if (wraps && std::uint32_t(next) == 0) ++next;  // 0 is never sent (RFC 4303 3.3.3)
-  ctr.store(next, std::memory_order_relaxed);
-  seq = next;
-  return Reason::kNone;
-}
-
 }  // namespace xform
 
 namespace {

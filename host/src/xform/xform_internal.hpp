@@ -50,21 +50,32 @@ std::uint32_t ones_sum(const std::uint8_t* p, std::size_t n, std::uint32_t sum);
 // Folds with end-around carry down to 16 bits: zero only if the input is zero,
 // and congruent to it modulo 0xffff, which is all a one's-complement sum is.
 inline std::uint16_t ones_fold(std::uint64_t sum) {
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffffffff) + (sum >> 32);  // < 2^33
+  sum = (sum & 0xffff) + (sum >> 16);      // < 2^17 + 2^16
+  sum = (sum & 0xffff) + (sum >> 16);      // <= 0xffff + 2
+  sum = (sum & 0xffff) + (sum >> 16);      // <= 0xffff
   return std::uint16_t(sum);
 }
 
 // A header to verify was received or decrypted, not just written field by
 // field, so it is read a word at a time, in host order: the one's-complement
 // sum of byte-swapped words is the byte-swapped sum, and 0xffff is its own swap.
+// For the 20-byte header: two 64-bit words and one 32-bit word added with
+// end-around carry (2^64 and 2^32 are 1 modulo 0xffff, as 2^16 is), and the
+// header is right iff that sum is a nonzero multiple of 0xffff (it is not
+// zero: the version byte is not).
 inline bool ipv4_checksum_ok(const std::uint8_t* ip, std::size_t ihl) {
   if (ihl != kIpv4HeaderLen) return ones_fold(ones_sum(ip, ihl, 0)) == 0xffff;
-  std::uint64_t a = 0, b = 0;
+  std::uint64_t a = 0, b = 0, s = 0;
   std::uint32_t c = 0;
   std::memcpy(&a, ip, 8);
   std::memcpy(&b, ip + 8, 8);
   std::memcpy(&c, ip + 16, 4);
-  return ones_fold((a & 0xffffffff) + (a >> 32) + (b & 0xffffffff) + (b >> 32) + c) == 0xffff;
+  s = a + b;
+  s += s < a;  // end-around carry; a + b wrapped is at most 2^64 - 2
+  const std::uint64_t t = s + c;
+  s = t + (t < s);
+  return s != 0 && s % 0xffff == 0;
 }
 
 Reason read_ip_header_parsed(ByteView v, bool verify_ipv4_checksum, IpHeader& h);
@@ -123,9 +134,29 @@ bool walk_ipv6_ext(ByteView pkt, std::size_t end, F&& f) {
   return off == end;
 }
 
+inline constexpr std::uint8_t kOuterTtl = 64;  // TTL / hop limit of an outer header
+
 // ---- sequence numbers and lifetimes (xform.cpp)
 // The next outbound sequence number; kSeqOverflow (and the SA dead) when it would cycle.
-Reason next_seq(Sa& sa, std::uint64_t& seq);
+inline Reason next_seq(Sa& sa, std::uint64_t& seq) {
+  const SaConfig& c = sa.config();
+  // Without ESN the wire carries 32 bits: 2^32 - 1 is the last number unless the
+  // SA may cycle; the 64-bit count itself never wraps, so IVs stay unique.
+  const bool wraps = !c.esn && c.cyclic_seq;
+  const std::uint64_t last = c.esn || wraps ? ~std::uint64_t(0) : 0xffffffffu;
+  // One thread at a time sends on an SA (sa_runtime.hpp): a plain load and store.
+  std::atomic<std::uint64_t>& ctr = sa.runtime().seq_out;
+  const std::uint64_t cur = ctr.load(std::memory_order_relaxed);
+  if (cur >= last) [[unlikely]] {
+    sa.set_state(SaState::kDead);
+    return Reason::kSeqOverflow;
+  }
+  std::uint64_t next = cur + 1;
+  if (wraps && std::uint32_t(next) == 0) ++next;  // 0 is never sent (RFC 4303 3.3.3)
+  ctr.store(next, std::memory_order_relaxed);
+  seq = next;
+  return Reason::kNone;
+}
 std::uint64_t unix_now();
 
 inline bool limit_reached(std::uint64_t limit, std::uint64_t value) { return limit != 0 && value >= limit; }
@@ -150,7 +181,7 @@ inline Reason admit(Sa& sa) {
 // used in one direction, by one thread at a time: sa_runtime.hpp); other
 // threads only read it. A plain load and store, not a locked read-modify-write,
 // which costs more than the rest of the bookkeeping together.
-inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) {
+[[gnu::always_inline]] inline void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) {
   counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
 }
 
@@ -189,7 +220,6 @@ Reason ipcomp_output(Sa& sa, Packet& p, const Site& site);
 Reason ipcomp_input(Sa& sa, Packet& p, const Site& site, Cut& cut);
 
 // ---- tunnel mode (tunnel.cpp)
-inline constexpr std::uint8_t kOuterTtl = 64;  // TTL / hop limit of an outer header
 // Prepends the outer header; site becomes the insertion point after it.
 // proto: what follows the outer header (tunnel_proto(inner), or the transform
 // already applied to the inner datagram).
@@ -200,7 +230,43 @@ Reason tunnel_encap(Sa& sa, Packet& p, const IpHeader& inner, std::uint8_t proto
 // fix_ip_lengths write, the IPv4 checksum summed from the fields' values
 // rather than reread from the header. The caller checked that
 // the headroom holds it and that the result fits the length field.
-void esp_tunnel_outer(Sa& sa, Packet& p, const IpHeader& inner, const Sysctl& sc);
+// In line: it is on every such packet's path.
+inline std::uint8_t outer_tos(std::uint8_t inner_tos, bool ecn_normal) {
+  // RFC 6040 4.1: normal mode copies the ECN field; compatibility mode clears it.
+  return std::uint8_t((inner_tos & 0xfc) | (ecn_normal ? inner_tos & 3 : 0));
+}
+void build_ipv6(std::uint8_t* h, const SaConfig& c, std::uint8_t tclass, std::uint8_t nh);
+inline void esp_tunnel_outer(Sa& sa, Packet& p, const IpHeader& inner, const Sysctl& sc) {
+  const SaConfig& c = sa.config();
+  const int ov = c.src.family;
+  const std::uint8_t tos = outer_tos(inner.tos, sc.family(ov).ecn != 0);
+  if (ov == 4) {
+    std::uint8_t* h = p.push_front(kIpv4HeaderLen);
+    const bool df = sc.dfbit == 1 || (sc.dfbit == 2 && inner.version == 4 && inner.df);
+    const std::uint16_t frag = df ? 0x4000 : 0;
+    auto& ip_id = sa.runtime().ip_id;
+    const std::uint16_t id = ip_id.load(std::memory_order_relaxed);
+    ip_id.store(std::uint16_t(id + 1), std::memory_order_relaxed);
+    const auto len = std::uint16_t(p.size());
+    const std::uint32_t sum = (0x4500u | tos) + len + id + frag + (std::uint32_t(kOuterTtl) << 8 | ipproto::kEsp) +
+                              load_be16(c.src.b.data()) + load_be16(c.src.b.data() + 2) +
+                              load_be16(c.dst.b.data()) + load_be16(c.dst.b.data() + 2);
+    h[0] = 0x45;
+    h[1] = tos;
+    store_be16(h + 2, len);
+    store_be16(h + 4, id);
+    store_be16(h + 6, frag);
+    h[8] = kOuterTtl;
+    h[9] = ipproto::kEsp;
+    store_be16(h + 10, std::uint16_t(~ones_fold(sum)));
+    std::memcpy(h + 12, c.src.b.data(), 4);
+    std::memcpy(h + 16, c.dst.b.data(), 4);
+  } else {
+    std::uint8_t* h = p.push_front(kIpv6HeaderLen);
+    build_ipv6(h, c, tos, ipproto::kEsp);
+    store_be16(h + 4, std::uint16_t(p.size() - kIpv6HeaderLen));
+  }
+}
 // IP-in-IP protocol number of the inner datagram (4 or 41).
 inline std::uint8_t tunnel_proto(const IpHeader& inner) {
   return inner.version == 4 ? ipproto::kIpIp : ipproto::kIpv6;
@@ -209,9 +275,59 @@ inline std::uint8_t tunnel_proto(const IpHeader& inner) {
 inline bool tunnel_family_ok(const SaConfig& c) {
   return (c.src.family == 4 || c.src.family == 6) && c.dst.family == c.src.family;
 }
+// RFC 6040 section 4.2, Figure 4: the inner ECN field after decapsulation.
+// Returns false for the case that must be dropped (CE outside, Not-ECT inside).
+inline bool combine_ecn(std::uint8_t outer, std::uint8_t inner, std::uint8_t& result) {
+  constexpr std::uint8_t kCe = 3, kEct1 = 1, kEct0 = 2, kNotEct = 0;
+  result = inner;
+  if (outer == kCe) {
+    if (inner == kNotEct) return false;
+    result = kCe;
+  } else if (outer == kEct1 && inner == kEct0) {
+    result = kEct1;
+  }
+  return true;
+}
+// Rewrites the inner header's ECN field (and the IPv4 checksum).
+void set_inner_ecn(std::uint8_t* ip, int version, std::uint8_t ecn);
+// The inner header of an SA with selectors: parsed whole and compared with them.
+Reason read_inner_selected(const SaConfig& c, ByteView inner, IpHeader& h);
+inline bool has_selectors(const SaConfig& c) {
+  return c.sel_src || c.sel_dst || c.sel_proto != ipproto::kAny;
+}
 // p holds the outer header (outer_len bytes, transform already removed) then the
-// inner datagram: applies RFC 6040, strips the outer header, checks the inner.
-Reason tunnel_decap(const Sa& sa, Packet& p, std::size_t outer_len, int outer_version, const Sysctl& sc);
+// inner datagram: applies RFC 6040, strips the outer header, checks the inner
+// (as parse_ip checks a datagram, IPv4 header checksum included; its addresses
+// and protocol against the SA's selectors, when it has any). In line: it is
+// on every tunnel packet's path, and what it does costs less than a call.
+[[gnu::always_inline]] inline Reason tunnel_decap(const Sa& sa, Packet& p, std::size_t outer_len, int outer_version,
+                                                  const Sysctl& sc) {
+  const std::uint8_t* o = p.data();
+  const std::uint8_t outer_ecn = outer_version == 4 ? o[1] & 3 : (o[1] >> 4) & 3;
+  const ByteView inner(p.data() + outer_len, p.size() - outer_len);
+  IpHeader in;
+  const std::uint8_t* v = inner.data();
+  if (!has_selectors(sa.config()) && inner.size() >= kIpv4HeaderLen && v[0] == 0x45 &&
+      load_be16(v + 2) >= kIpv4HeaderLen && load_be16(v + 2) <= inner.size() && ipv4_checksum_ok(v, kIpv4HeaderLen)) {
+    // The common inner header, checked as read_ip_header checks it, only the
+    // three fields used here read.
+    in.version = 4;
+    in.tos = v[1];
+    in.total_len = load_be16(v + 2);
+  } else {
+    const Reason r = has_selectors(sa.config()) ? read_inner_selected(sa.config(), inner, in)
+                                                : read_ip_header(inner, true, in);
+    if (r != Reason::kNone) return r;
+  }
+  if (sc.family(outer_version).ecn) {
+    std::uint8_t ecn = 0;
+    if (!combine_ecn(outer_ecn, in.tos & 3, ecn)) return Reason::kEcnCeNotEct;
+    if (ecn != (in.tos & 3)) set_inner_ecn(p.data() + outer_len, in.version, ecn);
+  }
+  p.trim_back(p.size() - outer_len - in.total_len);  // RFC 4303 2.7: TFC padding follows
+  p.pull_front(outer_len);
+  return Reason::kNone;
+}
 
 // ---- NAT-T (natt.cpp): a UDP header in front of the ESP header at site.off.
 Reason natt_encap(const Sa& sa, Packet& p, Site& site);
