@@ -82,8 +82,8 @@ class Aead {
   // In place, the shape of an ESP packet: buf holds n bytes and the tag, tag_len
   // bytes (4..16), follows them at buf + n; nonce is 12 bytes. The same results
   // as seal / open on those bytes, with arguments that travel in registers (the
-  // per-packet call of ESP with an AEAD); the providers here implement them
-  // directly, these defaults go through seal / open.
+  // per-packet call of ESP with an AEAD). intel-ipsec-mb's AES-GCM implements
+  // them directly; the others take these defaults, through seal / open.
   virtual bool seal_inplace(const std::uint8_t* nonce, const std::uint8_t* aad, std::size_t aad_len,
                             std::uint8_t* buf, std::size_t n, std::size_t tag_len) {
     return seal(ByteView(nonce, 12), ByteView(aad, aad_len), ByteView(buf, n), buf, MutByteView(buf + n, tag_len));
