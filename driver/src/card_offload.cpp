@@ -217,12 +217,18 @@ struct CardOffload::Impl {
       return;
     }
     // Counted once per SA, however often it is tried again.
-    auto [it, fresh] = waiting.try_emplace(sa.get(), sa);
+    if (first_wait(waiting, sa)) ++st.sa_no_room;
+  }
+
+  // Records sa among the SAs waiting for an entry; true the first time (an SA
+  // at the address of one that went is a new one).
+  static bool first_wait(std::map<const Sa*, std::weak_ptr<Sa>>& waiting_sas, const SaRef& sa) {
+    auto [it, fresh] = waiting_sas.try_emplace(sa.get(), sa);
     if (!fresh && it->second.lock() != sa) {
       it->second = sa;
       fresh = true;
     }
-    if (fresh) ++st.sa_no_room;
+    return fresh;
   }
 
   // Whether the SAD still holds this very SA under its key (not deleted, not replaced by an update).
@@ -259,14 +265,10 @@ struct CardOffload::Impl {
       if (out_waiting.erase(sa.get()) != 0) ++st.sa_placed_late;
       return i;
     }
-    // Counted once per SA (an SA at the address of one that went is a new one).
+    // Counted once per SA, however many flows try it; SAs that went are
+    // forgotten once the list grows.
     if (out_waiting.size() >= 4096) std::erase_if(out_waiting, [](const auto& e) { return e.second.expired(); });
-    auto [it, fresh] = out_waiting.try_emplace(sa.get(), sa);
-    if (!fresh && it->second.lock() != sa) {
-      it->second = sa;
-      fresh = true;
-    }
-    if (fresh) ++st.sa_no_room;
+    if (first_wait(out_waiting, sa)) ++st.sa_no_room;
     return std::nullopt;
   }
 

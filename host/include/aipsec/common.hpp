@@ -80,6 +80,14 @@ struct IpAddr {
   auto operator<=>(const IpAddr&) const = default;
 };
 
+// In line: the data plane builds addresses from packet bytes per packet.
+inline IpAddr IpAddr::from_bytes(int family, const std::uint8_t* p) {
+  IpAddr a;
+  a.family = std::uint8_t(family);
+  std::memcpy(a.b.data(), p, family == 4 ? 4 : 16);
+  return a;
+}
+
 // An address prefix; prefix_len is in bits (0 = any address of the family).
 struct IpPrefix {
   IpAddr addr;
@@ -89,8 +97,7 @@ struct IpPrefix {
   auto operator<=>(const IpPrefix&) const = default;
 };
 
-// Read/write big-endian integers.
-// Big-endian loads and stores: one unaligned access and a byte swap (on a
+// Read/write big-endian integers: one unaligned access and a byte swap (on a
 // little-endian host), which the compiler does not always form from byte-wise
 // code once the bytes may alias other data.
 namespace detail {
@@ -110,11 +117,6 @@ inline std::uint16_t load_be16(const std::uint8_t* p) {
 inline std::uint32_t load_be32(const std::uint8_t* p) {
   std::uint32_t v;
   std::memcpy(&v, p, 4);
-  return detail::to_be(v);
-}
-inline std::uint64_t load_be64(const std::uint8_t* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
   return detail::to_be(v);
 }
 inline void store_be16(std::uint8_t* p, std::uint16_t v) {

@@ -47,6 +47,17 @@ Reason xform_input(Sa& sa, Packet& p, const IpInfo& info, const Sysctl& sc, Inpu
 // line, without building an IpInfo.
 Reason xform_input(Sa& sa, Packet& p, const Sysctl& sc, InputStep& step);
 
+// That common shape: the IP version (4 or 6) of a datagram whose header is
+// followed right away by ESP, an IPv4 header without options that is not a
+// fragment or an IPv6 header without extension headers; 0 for any other.
+// Only those bytes are looked at: lengths and the checksum are the reader's.
+inline int esp_plain_outer(ByteView v) {
+  if (v.size() >= kIpv4HeaderLen && v[0] == 0x45 && v[9] == ipproto::kEsp && (load_be16(v.data() + 6) & 0x3fff) == 0)
+    return 4;
+  if (v.size() >= kIpv6HeaderLen && (v[0] >> 4) == 6 && v[6] == ipproto::kEsp) return 6;
+  return 0;
+}
+
 // IPComp in tunnel mode sends a datagram it cannot make smaller without an IPComp
 // header (RFC 3173 section 2.2), so the peer receives plain IP-in-IP from the SA's
 // source. p holds that datagram (info.ulproto 4 or 41): removes the outer header

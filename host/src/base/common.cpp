@@ -51,13 +51,6 @@ IpAddr IpAddr::v4(std::uint32_t host_order) {
   return a;
 }
 
-IpAddr IpAddr::from_bytes(int fam, const std::uint8_t* p) {
-  IpAddr a;
-  a.family = std::uint8_t(fam);
-  std::memcpy(a.b.data(), p, fam == 4 ? 4 : 16);
-  return a;
-}
-
 std::optional<IpAddr> IpAddr::parse(std::string_view s) {
   std::string str(s);
   IpAddr a;

@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "crypto/ct_equal.hpp"
 #include "crypto/mac_impl.hpp"
 
 namespace aipsec::crypto {
@@ -16,7 +17,7 @@ bool Mac::finish_verify(ByteView expected) {
   std::array<std::uint8_t, 64> mac{};
   finish(MutByteView(mac.data(), full_size()));
   const bool ok = !expected.empty() && expected.size() <= full_size() &&
-                  CRYPTO_memcmp(mac.data(), expected.data(), expected.size()) == 0;
+                  detail::tag_equal(mac.data(), expected.data(), expected.size());
   OPENSSL_cleanse(mac.data(), mac.size());
   return ok;
 }

@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "aipsec/crypto.hpp"
+#include "crypto/ct_equal.hpp"
 
 namespace aipsec::crypto {
 
@@ -33,7 +34,7 @@ std::uint64_t nonsecret_random64() {
 
 bool equal_ct(ByteView a, ByteView b) noexcept {
   if (a.size() != b.size()) return false;
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  return detail::tag_equal(a.data(), b.data(), a.size());
 }
 
 std::string_view provider_name(Provider p) {

@@ -50,26 +50,18 @@ SaRef find_inbound_sa(const Sad& sad, const SaKey& key, const IpInfo& info) {
   return sad.find_outbound(info.src, info.dst, IpsecProto::kIpComp, Mode::kAny, 0);
 }
 
-// The SA key of ESP right behind an IPv4 header without options (not a
-// fragment) or an IPv6 header without extension headers, read in place; the
-// header is checked in full by the transform (xform_input on the unparsed
-// datagram), which answers as parse_ip would for anything wrong with it.
+// The SA key of ESP right behind a plain outer header (esp_plain_outer), read
+// in place; the header is checked in full by the transform (xform_input on
+// the unparsed datagram), which answers as parse_ip would for anything wrong.
 std::optional<SaKey> peek_esp_key(const Packet& p) {
-  const std::uint8_t* v = p.data();
-  const std::size_t size = p.size();
+  const int version = esp_plain_outer(p.bytes());
+  const std::size_t off = version == 4 ? kIpv4HeaderLen : kIpv6HeaderLen;
+  if (version == 0 || p.size() < off + 4) return std::nullopt;
   SaKey key;
   key.proto = IpsecProto::kEsp;
-  if (size >= kIpv4HeaderLen + 8 && v[0] == 0x45 && v[9] == ipproto::kEsp && (load_be16(v + 6) & 0x3fff) == 0) {
-    key.dst = IpAddr::from_bytes(4, v + 16);
-    key.spi = load_be32(v + kIpv4HeaderLen);
-    return key;
-  }
-  if (size >= kIpv6HeaderLen + 8 && (v[0] >> 4) == 6 && v[6] == ipproto::kEsp) {
-    key.dst = IpAddr::from_bytes(6, v + 24);
-    key.spi = load_be32(v + kIpv6HeaderLen);
-    return key;
-  }
-  return std::nullopt;
+  key.dst = IpAddr::from_bytes(version, p.data() + (version == 4 ? 16 : 24));
+  key.spi = load_be32(p.data() + off);
+  return key;
 }
 
 }  // namespace
@@ -77,8 +69,6 @@ std::optional<SaKey> peek_esp_key(const Packet& p) {
 Result DataPlane::input(Packet& p) {
   ++stats_.in_packets;
   history_.clear();
-  ParseResult parsed;
-  IpInfo info;
   // Tunnel-mode ESP with an AEAD, the common case of a gateway: its SA opens
   // the datagram without a parse of the outer header first. What the general
   // path checks before xform_input (the SA's state, the protocol enabled) is
@@ -93,9 +83,9 @@ Result DataPlane::input(Packet& p) {
       history_.push_back(step);
     }
   }
-  parsed = parse_ip(p.bytes());
+  ParseResult parsed = parse_ip(p.bytes());
   if (!parsed.info) return drop(parsed.error);
-  info = *parsed.info;
+  IpInfo info = *parsed.info;
 
   if (history_.empty() && info.ulproto == ipproto::kUdp && info.dport == kNattPort && !info.is_fragment) {
     Reason r = natt_decapsulate(p, info);

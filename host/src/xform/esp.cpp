@@ -70,26 +70,29 @@ void fill_padding(std::uint8_t* pad, std::size_t n, PadMode mode) {
   }
 }
 
-// RFC 4303 2.4: with the default (sequential) padding the receiver should check it.
-// The padding of n bytes ending at end (RFC 4303 2.4: 1, 2, 3, ... unless the
-// SA sends zeros or random bytes) when it is at most 8 bytes long and at
-// least 8 bytes lie before end, in one 64-bit compare: the word that ends at
-// end, its last n bytes against the expected ones (the others masked off).
-bool short_padding_ok(const std::uint8_t* end, std::size_t n, PadMode mode) {
-  static constexpr std::uint8_t kSeqTail[16] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
-  std::uint64_t got = 0, want = 0;
-  std::memcpy(&got, end - 8, 8);
-  if (mode == PadMode::kSequential) std::memcpy(&want, kSeqTail + n, 8);
-  // The last n bytes of the word in memory: its high bytes on a little-endian
-  // host, its low bytes on a big-endian one.
-  const unsigned drop = unsigned(8 * (8 - n));  // 0..64
-  std::uint64_t mask = 0;
-  if (n != 0) mask = std::endian::native == std::endian::little ? ~std::uint64_t(0) << drop : ~std::uint64_t(0) >> drop;
-  return ((got ^ want) & mask) == 0;
-}
-
-bool padding_ok(const std::uint8_t* pad, std::size_t n, PadMode mode) {
+// The n bytes of padding that end at body + end (the caller checked n <= end):
+// 1, 2, 3, ... by default, zeros or random bytes if the SA says so (RFC 4303
+// 2.4: with the default padding the receiver should check it). Up to 8 bytes
+// with at least 8 bytes of body before their end, nearly every packet, in one
+// 64-bit compare of the word that ends there, the bytes before the padding
+// masked off; longer padding byte by byte.
+bool padding_ok(const std::uint8_t* body, std::size_t end, std::size_t n, PadMode mode) {
   if (mode == PadMode::kRandom) return true;
+  const std::uint8_t* e = body + end;
+  if (n <= 8 && end >= 8) {
+    static constexpr std::uint8_t kSeqTail[16] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8};
+    std::uint64_t got = 0, want = 0;
+    std::memcpy(&got, e - 8, 8);
+    if (mode == PadMode::kSequential) std::memcpy(&want, kSeqTail + n, 8);
+    if (n == 0) return true;
+    // The last n bytes of the word in memory: its high bytes on a
+    // little-endian host, its low bytes on a big-endian one.
+    const unsigned drop = unsigned(8 * (8 - n));  // 0..56
+    const std::uint64_t mask =
+        std::endian::native == std::endian::little ? ~std::uint64_t(0) << drop : ~std::uint64_t(0) >> drop;
+    return ((got ^ want) & mask) == 0;
+  }
+  const std::uint8_t* pad = e - n;
   for (std::size_t i = 0; i < n; ++i) {
     const std::uint8_t want = mode == PadMode::kSequential ? std::uint8_t(i + 1) : 0;
     if (pad[i] != want) return false;
@@ -303,10 +306,7 @@ bool esp_aead_tunnel_output(Sa& sa, Packet& p, const Sysctl& sc, Reason& r) {
 
   const std::size_t pad = body[n - 2];
   const std::uint8_t nh = body[n - 1];
-  if (pad + 2 > n) return Reason::kBadPadding;
-  if (pad <= 8 && n >= 10 && c.pad != PadMode::kRandom ? !short_padding_ok(body + n - 2, pad, c.pad)
-                                                        : !padding_ok(body + n - 2 - pad, pad, c.pad))
-    return Reason::kBadPadding;
+  if (pad + 2 > n || !padding_ok(body, n - 2, pad, c.pad)) return Reason::kBadPadding;
   if (nh == ipproto::kNoNext) {
     account(sa, len);
     return Reason::kDummyPacket;
@@ -347,7 +347,7 @@ Reason esp_input(Sa& sa, Packet& p, const Site& site, Cut& cut) {
   const std::uint8_t* body = h + hdr;
   const std::size_t pad = body[n - 2];
   cut.nh = body[n - 1];
-  if (pad + 2 > n || !padding_ok(body + n - 2 - pad, pad, c.pad)) return Reason::kBadPadding;
+  if (pad + 2 > n || !padding_ok(body, n - 2, pad, c.pad)) return Reason::kBadPadding;
   if (cut.nh == ipproto::kNoNext) return Reason::kDummyPacket;
   cut.hdr_len = hdr;
   cut.trailer_len = pad + 2 + rt.icv_len;
@@ -370,26 +370,25 @@ Reason xform_input(Sa& sa, Packet& p, const Sysctl& sc, InputStep& step) {
   const std::size_t size = p.size();
   if (sa.runtime().esp_aead_tunnel_in) {
     // What parse_ip accepts and finds here: a whole header, its length within
-    // the bytes present, not a fragment, the checksum right (IPv4); ESP next.
+    // the bytes present, the checksum right (IPv4); ESP next, not a fragment.
+    int version = esp_plain_outer(p.bytes());
     std::size_t off = 0, total = 0;
-    int version = 0;
-    if (size >= kIpv4HeaderLen && v[0] == 0x45 && v[9] == ipproto::kEsp && (load_be16(v + 6) & 0x3fff) == 0) {
+    if (version == 4) {
+      off = kIpv4HeaderLen;
       total = load_be16(v + 2);
-      if (total >= kIpv4HeaderLen && total <= size && ipv4_checksum_ok(v, kIpv4HeaderLen)) {
-        off = kIpv4HeaderLen;
-        version = 4;
-      }
-    } else if (size >= kIpv6HeaderLen && (v[0] >> 4) == 6 && v[6] == ipproto::kEsp) {
+      if (total < kIpv4HeaderLen || total > size || !ipv4_checksum_ok(v, kIpv4HeaderLen)) version = 0;
+    } else if (version == 6) {
+      off = kIpv6HeaderLen;
       total = kIpv6HeaderLen + std::size_t(load_be16(v + 4));
-      if (total <= size && total > kIpv6HeaderLen && total <= 0xffff) {
-        off = kIpv6HeaderLen;
-        version = 6;
-      }
+      if (total > size || total == kIpv6HeaderLen || total > 0xffff) version = 0;
     }
     if (version != 0) {
       step.proto = c.proto;
       step.mode = Mode::kTransport;
       step.spi = c.spi;
+      // Field by field into the step, not IpAddr::from_bytes: the copy of a
+      // temporary address reloads it with wide loads that stall on its narrow
+      // stores (store forwarding), 0.85x -> 0.79x at 1400 B in the benchmark.
       step.src = IpAddr{};
       step.dst = IpAddr{};
       step.src.family = step.dst.family = std::uint8_t(version);

@@ -79,6 +79,21 @@ inline bool ipv4_checksum_ok(const std::uint8_t* ip, std::size_t ihl) {
 }
 
 Reason read_ip_header_parsed(ByteView v, bool verify_ipv4_checksum, IpHeader& h);
+// Field by field, not through a temporary IpHeader: the copy of a temporary
+// reloads it with wide loads that stall on its narrow stores (store
+// forwarding), which cost more per packet than the rest of the header read.
+inline void set_ip_header(IpHeader& h, std::uint8_t version, std::uint8_t tos, bool df, bool is_fragment,
+                          std::uint16_t total_len, std::size_t insert_off, std::size_t nh_field_off,
+                          std::uint8_t nh_at_insert) {
+  h.version = version;
+  h.tos = tos;
+  h.df = df;
+  h.is_fragment = is_fragment;
+  h.total_len = total_len;
+  h.transport_insert_off = insert_off;
+  h.next_header_field_off = nh_field_off;
+  h.next_header_at_insert = nh_at_insert;
+}
 // The same answers and errors as parse_ip(v, verify_ipv4_checksum), without
 // building a whole IpInfo for the common headers (IPv4 without options, IPv6
 // without extension headers), which are read here, in line; anything else
@@ -90,7 +105,7 @@ inline Reason read_ip_header(ByteView v, bool verify_ipv4_checksum, IpHeader& h)
     if (total >= kIpv4HeaderLen && total <= v.size() &&
         (!verify_ipv4_checksum || ipv4_checksum_ok(v.data(), kIpv4HeaderLen))) {
       const std::uint16_t frag = load_be16(v.data() + 6);
-      h = IpHeader{4, v[1], (frag & 0x4000) != 0, (frag & 0x3fff) != 0, total, kIpv4HeaderLen, 9, v[9]};
+      set_ip_header(h, 4, v[1], (frag & 0x4000) != 0, (frag & 0x3fff) != 0, total, kIpv4HeaderLen, 9, v[9]);
       return Reason::kNone;
     }
   } else if (v.size() >= kIpv6HeaderLen && (v[0] >> 4) == 6) {
@@ -100,7 +115,7 @@ inline Reason read_ip_header(ByteView v, bool verify_ipv4_checksum, IpHeader& h)
                      nh == ipproto::kDstOpts;
     if (!ext && total <= v.size() && total <= 0xffff) {
       const auto tclass = std::uint8_t((load_be16(v.data()) >> 4) & 0xff);
-      h = IpHeader{6, tclass, false, false, std::uint16_t(total), kIpv6HeaderLen, 6, nh};
+      set_ip_header(h, 6, tclass, false, false, std::uint16_t(total), kIpv6HeaderLen, 6, nh);
       return Reason::kNone;
     }
   }
@@ -225,17 +240,19 @@ Reason ipcomp_input(Sa& sa, Packet& p, const Site& site, Cut& cut);
 // already applied to the inner datagram).
 Reason tunnel_encap(Sa& sa, Packet& p, const IpHeader& inner, std::uint8_t proto, const Sysctl& sc,
                     Site& site);
+// The outer TOS / traffic class: DSCP copied; RFC 6040 4.1: normal mode
+// copies the ECN field, compatibility mode clears it.
+inline std::uint8_t outer_tos(std::uint8_t inner_tos, bool ecn_normal) {
+  return std::uint8_t((inner_tos & 0xfc) | (ecn_normal ? inner_tos & 3 : 0));
+}
+// An outer IPv6 header, payload length 0 (set by the caller).
+void build_ipv6(std::uint8_t* h, const SaConfig& c, std::uint8_t tclass, std::uint8_t nh);
 // The outer header in front of an ESP packet (esp_output applied to the inner
 // datagram) of an SA with SaRuntime::esp_aead_tunnel: what tunnel_encap then
 // fix_ip_lengths write, the IPv4 checksum summed from the fields' values
-// rather than reread from the header. The caller checked that
-// the headroom holds it and that the result fits the length field.
-// In line: it is on every such packet's path.
-inline std::uint8_t outer_tos(std::uint8_t inner_tos, bool ecn_normal) {
-  // RFC 6040 4.1: normal mode copies the ECN field; compatibility mode clears it.
-  return std::uint8_t((inner_tos & 0xfc) | (ecn_normal ? inner_tos & 3 : 0));
-}
-void build_ipv6(std::uint8_t* h, const SaConfig& c, std::uint8_t tclass, std::uint8_t nh);
+// rather than reread from the header. The caller checked that the headroom
+// holds it and that the result fits the length field. In line: it is on
+// every such packet's path.
 inline void esp_tunnel_outer(Sa& sa, Packet& p, const IpHeader& inner, const Sysctl& sc) {
   const SaConfig& c = sa.config();
   const int ov = c.src.family;
@@ -306,19 +323,9 @@ inline bool has_selectors(const SaConfig& c) {
   const std::uint8_t outer_ecn = outer_version == 4 ? o[1] & 3 : (o[1] >> 4) & 3;
   const ByteView inner(p.data() + outer_len, p.size() - outer_len);
   IpHeader in;
-  const std::uint8_t* v = inner.data();
-  if (!has_selectors(sa.config()) && inner.size() >= kIpv4HeaderLen && v[0] == 0x45 &&
-      load_be16(v + 2) >= kIpv4HeaderLen && load_be16(v + 2) <= inner.size() && ipv4_checksum_ok(v, kIpv4HeaderLen)) {
-    // The common inner header, checked as read_ip_header checks it, only the
-    // three fields used here read.
-    in.version = 4;
-    in.tos = v[1];
-    in.total_len = load_be16(v + 2);
-  } else {
-    const Reason r = has_selectors(sa.config()) ? read_inner_selected(sa.config(), inner, in)
-                                                : read_ip_header(inner, true, in);
-    if (r != Reason::kNone) return r;
-  }
+  const Reason r = has_selectors(sa.config()) ? read_inner_selected(sa.config(), inner, in)
+                                              : read_ip_header(inner, true, in);
+  if (r != Reason::kNone) return r;
   if (sc.family(outer_version).ecn) {
     std::uint8_t ecn = 0;
     if (!combine_ecn(outer_ecn, in.tos & 3, ecn)) return Reason::kEcnCeNotEct;
