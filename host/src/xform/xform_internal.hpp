@@ -79,9 +79,10 @@ inline bool ipv4_checksum_ok(const std::uint8_t* ip, std::size_t ihl) {
 }
 
 Reason read_ip_header_parsed(ByteView v, bool verify_ipv4_checksum, IpHeader& h);
-// Field by field, not through a temporary IpHeader: the copy of a temporary
-// reloads it with wide loads that stall on its narrow stores (store
-// forwarding), which cost more per packet than the rest of the header read.
+// Field by field, not through a temporary IpHeader, as the InputStep's
+// addresses are written: a temporary copied whole is reloaded with wide loads
+// that can stall on its narrow stores (store forwarding; for the addresses it
+// was measured, docs/performance.md). Here no difference was measured either way.
 inline void set_ip_header(IpHeader& h, std::uint8_t version, std::uint8_t tos, bool df, bool is_fragment,
                           std::uint16_t total_len, std::size_t insert_off, std::size_t nh_field_off,
                           std::uint8_t nh_at_insert) {
