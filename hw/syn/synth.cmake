@@ -13,7 +13,7 @@
 #     ctest test only when AIPSEC_RTL_CI_SCALE is full (the core stays in the report).
 #
 #   aipsec_rtl_depth(NAME n TOP t SOURCES f.sv... [PARAMS P=V...] [CORE c] [MAX_DEPTH 6]
-#                    [BLACKBOX m...] [REGISTERED m...] [TIMEOUT s])
+#                    [BLACKBOX m...] [REGISTERED m...] [MEMORIES] [TIMEOUT s])
 #     ctest test rtl.depth.<n> (label rtl): `synth -flatten -top t -lut 6; ltp -noff`
 #     on a module small enough to flatten (one pipeline stage); fails when the
 #     longest path is deeper than MAX_DEPTH LUT levels. CORE names the core the
@@ -24,6 +24,11 @@
 #     would chain through them), and the logic depth into and out of each is
 #     printed. REGISTERED: those of them that are combinational and must have
 #     no logic on either side (the test fails otherwise).
+#     MEMORIES: the top's memories stay memory cells (block or distributed RAM)
+#     instead of being mapped to flip-flops and multiplexers; their ports end
+#     and start paths like flip-flops (the synth script without memory_map,
+#     then scripts/lut_depth.py with the memory cells cut). For a data-path
+#     block whose FIFOs and tables the FPGA holds in RAM.
 #
 #   aipsec_rtl_add_synth_tests(): adds the recorded tests in the calling
 #     directory (hw/ is configured before testing is enabled; the call is in
@@ -110,7 +115,7 @@ function(aipsec_rtl_synth)
 endfunction()
 
 function(aipsec_rtl_depth)
-  cmake_parse_arguments(D "" "NAME;TOP;CORE;MAX_DEPTH;TIMEOUT" "SOURCES;PARAMS;BLACKBOX;REGISTERED" ${ARGN})
+  cmake_parse_arguments(D "MEMORIES" "NAME;TOP;CORE;MAX_DEPTH;TIMEOUT" "SOURCES;PARAMS;BLACKBOX;REGISTERED" ${ARGN})
   if(NOT D_NAME OR NOT D_TOP OR NOT D_SOURCES)
     message(FATAL_ERROR "aipsec_rtl_depth: NAME, TOP and SOURCES are required")
   endif()
@@ -130,13 +135,24 @@ function(aipsec_rtl_depth)
   _aipsec_yosys_params(params ${D_TOP} ${D_PARAMS})
   set(ys ${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth.ys)
   string(REPLACE "; " "\n" ys_params "${params}")
-  if(D_BLACKBOX)
+  if(D_BLACKBOX OR D_MEMORIES)
     list(JOIN D_BLACKBOX " " bb_words)
-    list(JOIN D_BLACKBOX "," bb_list)
+    set(cut ${D_BLACKBOX})
+    set(map "synth -flatten -top ${D_TOP} -lut 6\n")
+    if(D_MEMORIES)
+      list(APPEND cut "$mem_v2")
+      # synth's fine step without memory_map.
+      set(map "synth -flatten -top ${D_TOP} -lut 6 -run :fine\nopt -fast -full\nopt -full\ntechmap\n"
+              "opt -fast\nabc -fast -lut 6\nopt -fast\n")
+    endif()
+    list(JOIN cut "," bb_list)
     list(JOIN D_REGISTERED "," reg_list)
     set(json ${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth.json)
-    file(WRITE ${ys} "read_verilog -sv ${srcs}\nblackbox ${bb_words}\n${ys_params}"
-      "synth -flatten -top ${D_TOP} -lut 6\nwrite_json ${json}\n")
+    set(bb_cmd "")
+    if(D_BLACKBOX)
+      set(bb_cmd "blackbox ${bb_words}\n")
+    endif()
+    file(WRITE ${ys} "read_verilog -sv ${srcs}\n${bb_cmd}${ys_params}" ${map} "write_json ${json}\n")
     _aipsec_defer_test(rtl.depth.${D_NAME} ${D_TIMEOUT}
       ${CMAKE_COMMAND}
         -DYOSYS=${YOSYS_BIN}

@@ -58,13 +58,22 @@ module aipsec_frame_ingress #(
   end
 
   // ---- write side: frame assembly --------------------------------------------
+  // Every beat but a frame's last is full, so the frame is counted in beats and
+  // its length made from that count and the last beat's tkeep: no adder and no
+  // byte count stand between tkeep and the registers (LUT levels,
+  // docs/hw/datapath.md).
+  localparam int LG = $clog2(KEEP_W);
+  localparam int MAX_BEATS = MAX_FRAME_BYTES / KEEP_W;
+  localparam int CW = $clog2(MAX_BEATS + 1);
+
   logic [BEAT_W-1:0]       beat_mem [DEPTH];
   logic [AW:0]             wr_ptr_reg;          // next beat slot
   logic [AW:0]             commit_ptr_reg;      // end of the last complete frame
   logic [AW:0]             rd_ptr_reg;          // next beat to read out
 
   logic [HDR_BYTES*8-1:0]  hdr_reg;
-  logic [15:0]             len_reg;
+  logic [CW-1:0]           beats_reg;           // full beats of this frame taken so far
+  logic [CW-1:0]           beats1_reg;          // beats_reg + 1
   logic [63:0]             tuser_reg;
   logic [HB_W-1:0]         beat_idx_reg;        // saturates at HDR_BEATS
   logic                    in_frame_reg;        // a frame's first beat was taken
@@ -74,23 +83,31 @@ module aipsec_frame_ingress #(
   logic [DAW:0]            dwr_ptr_reg;
   logic [DAW:0]            drd_ptr_reg;
 
-  wire data_full = (wr_ptr_reg - rd_ptr_reg) == (AW + 1)'(DEPTH);
-  wire desc_full = (dwr_ptr_reg - drd_ptr_reg) == (DAW + 1)'(DESC_DEPTH);
+  // Full when the pointers differ in their wrap bit only (an equality, not a subtraction).
+  wire data_full = wr_ptr_reg == {~rd_ptr_reg[AW], rd_ptr_reg[AW-1:0]};
+  wire desc_full = dwr_ptr_reg == {~drd_ptr_reg[DAW], drd_ptr_reg[DAW-1:0]};
 
   assign s_axis_tready = discard_reg || (!data_full && !desc_full);
   wire take = s_axis_tvalid && s_axis_tready;
   wire store = take && !discard_reg;
 
-  // Bytes in this beat (keep contiguous: count the ones).
-  logic [$clog2(KEEP_W + 1)-1:0] beat_bytes;
+  // Bytes of the last beat modulo KEEP_W: tkeep is contiguous from byte 0 (a
+  // thermometer code), so bit j of the count is set when the first clear keep
+  // bit lies in one of the ranges that have bit j set.
+  logic [LG-1:0] tail_bytes;
   always_comb begin
-    beat_bytes = '0;
-    for (int i = 0; i < KEEP_W; i = i + 1) beat_bytes = beat_bytes + {{($clog2(KEEP_W + 1) - 1){1'b0}}, s_axis_tkeep[i]};
+    tail_bytes = '0;
+    for (int j = 0; j < LG; j = j + 1) begin
+      for (int lo = 1 << j; lo < KEEP_W; lo = lo + (2 << j)) begin
+        if (s_axis_tkeep[lo - 1] && !s_axis_tkeep[lo + (1 << j) - 1]) tail_bytes[j] = 1'b1;
+      end
+    end
   end
 
-  wire [16:0] len_next = {1'b0, len_reg} + 17'(beat_bytes);
-  wire cut = !s_axis_tlast && len_next >= 17'(MAX_FRAME_BYTES);
+  wire cut = !s_axis_tlast && beats_reg == CW'(MAX_BEATS - 1);
   wire frame_end = s_axis_tlast || cut;
+  // Frame length with this beat: full, (beats + 1) beats; else beats plus its bytes.
+  wire [CW+LG-1:0] len_now = s_axis_tkeep[KEEP_W-1] ? {beats1_reg, {LG{1'b0}}} : {beats_reg, tail_bytes};
 
   // Header with this beat written in (bytes past tkeep as zero).
   logic [HDR_BYTES*8-1:0] hdr_next;
@@ -108,7 +125,7 @@ module aipsec_frame_ingress #(
   aipsec_dp_pkg::frame_desc_t desc_in;
   always_comb begin
     desc_in.tuser = in_frame_reg ? tuser_reg : s_axis_tuser;
-    desc_in.frame_len = cut ? 16'd0 : len_next[15:0];
+    desc_in.frame_len = cut ? 16'd0 : 16'(len_now);
     desc_in.hdr = hdr_next;
   end
 
@@ -128,13 +145,15 @@ module aipsec_frame_ingress #(
         commit_ptr_reg <= wr_ptr_reg + 1'b1;
         dwr_ptr_reg <= dwr_ptr_reg + 1'b1;
         hdr_reg <= '0;
-        len_reg <= '0;
+        beats_reg <= '0;
+        beats1_reg <= CW'(1);
         beat_idx_reg <= '0;
         in_frame_reg <= 1'b0;
         discard_reg <= cut;
       end else begin
         hdr_reg <= hdr_next;
-        len_reg <= len_next[15:0];
+        beats_reg <= beats1_reg;
+        beats1_reg <= beats1_reg + 1'b1;
         if (beat_idx_reg < HB_W'(HDR_BEATS)) beat_idx_reg <= beat_idx_reg + 1'b1;
         if (!in_frame_reg) tuser_reg <= s_axis_tuser;
         in_frame_reg <= 1'b1;
@@ -147,7 +166,8 @@ module aipsec_frame_ingress #(
       commit_ptr_reg <= '0;
       dwr_ptr_reg <= '0;
       hdr_reg <= '0;
-      len_reg <= '0;
+      beats_reg <= '0;
+      beats1_reg <= CW'(1);
       beat_idx_reg <= '0;
       in_frame_reg <= 1'b0;
       discard_reg <= 1'b0;

@@ -1,0 +1,20 @@
+# The card data path's common blocks: LUT depth of each (docs/hw/datapath.md,
+# logic depth). Their FIFOs and tables stay memory cells (MEMORIES): on the
+# FPGA they are block or distributed RAM, not flip-flops behind multiplexers.
+if(DEFINED AIPSEC_REGS_PKG)
+  set(DP_SYN_DIR ${PROJECT_SOURCE_DIR}/hw/rtl/dp)
+  set(DP_SYN_PKGS ${AIPSEC_REGS_PKG} ${DP_SYN_DIR}/aipsec_dp_pkg.sv)
+  set(DP_SYN_TABLE ${DP_SYN_DIR}/common/aipsec_key_hash.sv ${DP_SYN_DIR}/common/aipsec_bucket_ram.sv)
+  foreach(w 128 512)
+    aipsec_rtl_depth(NAME dp_frame_ingress_w${w} TOP aipsec_frame_ingress MEMORIES
+      SOURCES ${DP_SYN_PKGS} ${DP_SYN_DIR}/common/aipsec_frame_ingress.sv PARAMS DATA_W=${w})
+    aipsec_rtl_depth(NAME dp_byte_packer_w${w} TOP aipsec_byte_packer MEMORIES
+      SOURCES ${DP_SYN_PKGS} ${DP_SYN_DIR}/common/aipsec_byte_packer.sv PARAMS DATA_W=${w})
+  endforeach()
+  aipsec_rtl_depth(NAME dp_parser TOP aipsec_parser
+    SOURCES ${DP_SYN_PKGS} ${DP_SYN_DIR}/common/aipsec_parser.sv)
+  aipsec_rtl_depth(NAME dp_flow_table TOP aipsec_flow_table MEMORIES
+    SOURCES ${DP_SYN_PKGS} ${DP_SYN_TABLE} ${DP_SYN_DIR}/common/aipsec_flow_table.sv)
+  aipsec_rtl_depth(NAME dp_sa_lookup TOP aipsec_sa_lookup MEMORIES
+    SOURCES ${DP_SYN_PKGS} ${DP_SYN_TABLE} ${DP_SYN_DIR}/common/aipsec_sa_lookup.sv)
+endif()
