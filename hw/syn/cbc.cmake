@@ -18,9 +18,8 @@ aipsec_rtl_synth(NAME cbc_dec_c4 TOP cbc_dec SOURCES ${CBC_DEC_SOURCES} PARAMS C
 # core flattened with the AES stages (checked in aes.cmake) as blackboxes.
 # No logic may sit in front of a stage (but for its clock enable, which
 # only enables flip-flops inside): the context selects are registered before
-# the pipeline, so they do not add to stage 0's depth. aipsec_aes_depth is
-# defined in aes.cmake.
-aipsec_aes_depth(NAME cbc_enc_control TOP cbc_enc SOURCES ${CBC_ENC_SOURCES} PARAMS CONTEXTS=16
+# the pipeline, so they do not add to stage 0's depth.
+aipsec_rtl_depth(NAME cbc_enc_control TOP cbc_enc SOURCES ${CBC_ENC_SOURCES} PARAMS CONTEXTS=16
   BLACKBOX aes_enc_stage FED_BY_REGISTERS aes_enc_stage EXCEPT ce=2 CORE cbc_enc_c16)
-aipsec_aes_depth(NAME cbc_dec_control TOP cbc_dec SOURCES ${CBC_DEC_SOURCES} PARAMS CONTEXTS=4
+aipsec_rtl_depth(NAME cbc_dec_control TOP cbc_dec SOURCES ${CBC_DEC_SOURCES} PARAMS CONTEXTS=4
   BLACKBOX aes_dec_stage FED_BY_REGISTERS aes_dec_stage EXCEPT ce=2 CORE cbc_dec_c4)

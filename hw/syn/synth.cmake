@@ -13,7 +13,8 @@
 #     ctest test only when AIPSEC_RTL_CI_SCALE is full (the core stays in the report).
 #
 #   aipsec_rtl_depth(NAME n TOP t SOURCES f.sv... [PARAMS P=V...] [CORE c] [MAX_DEPTH 6]
-#                    [BLACKBOX m...] [REGISTERED m...] [MEMORIES] [TIMEOUT s])
+#                    [BLACKBOX m...] [REGISTERED m...] [FED_BY_REGISTERS m...]
+#                    [EXCEPT port=N...] [REGISTERED_OUTPUTS] [MEMORIES] [TIMEOUT s])
 #     ctest test rtl.depth.<n> (label rtl): `synth -flatten -top t -lut 6; ltp -noff`
 #     on a module small enough to flatten (one pipeline stage); fails when the
 #     longest path is deeper than MAX_DEPTH LUT levels. CORE names the core the
@@ -24,6 +25,12 @@
 #     would chain through them), and the logic depth into and out of each is
 #     printed. REGISTERED: those of them that are combinational and must have
 #     no logic on either side (the test fails otherwise).
+#     The checks that make stage checks compose: REGISTERED_OUTPUTS (the top's
+#     outputs come straight from registers), FED_BY_REGISTERS (blackboxes with
+#     no logic in front of their inputs: with registered outputs of their own,
+#     every path through them is checked by theirs or by this one) and EXCEPT
+#     (input ports of those blackboxes allowed N levels in front, e.g. ce=2: a
+#     clock enable that only enables flip-flops inside).
 #     MEMORIES: the top's memories stay memory cells (block or distributed RAM)
 #     instead of being mapped to flip-flops and multiplexers; their ports end
 #     and start paths like flip-flops (the synth script without memory_map,
@@ -115,7 +122,8 @@ function(aipsec_rtl_synth)
 endfunction()
 
 function(aipsec_rtl_depth)
-  cmake_parse_arguments(D "MEMORIES" "NAME;TOP;CORE;MAX_DEPTH;TIMEOUT" "SOURCES;PARAMS;BLACKBOX;REGISTERED" ${ARGN})
+  cmake_parse_arguments(D "MEMORIES;REGISTERED_OUTPUTS" "NAME;TOP;CORE;MAX_DEPTH;TIMEOUT"
+    "SOURCES;PARAMS;BLACKBOX;REGISTERED;FED_BY_REGISTERS;EXCEPT" ${ARGN})
   if(NOT D_NAME OR NOT D_TOP OR NOT D_SOURCES)
     message(FATAL_ERROR "aipsec_rtl_depth: NAME, TOP and SOURCES are required")
   endif()
@@ -135,49 +143,51 @@ function(aipsec_rtl_depth)
   _aipsec_yosys_params(params ${D_TOP} ${D_PARAMS})
   set(ys ${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth.ys)
   string(REPLACE "; " "\n" ys_params "${params}")
-  if(D_BLACKBOX OR D_MEMORIES)
-    list(JOIN D_BLACKBOX " " bb_words)
-    set(cut ${D_BLACKBOX})
-    set(map "synth -flatten -top ${D_TOP} -lut 6\n")
-    if(D_MEMORIES)
-      list(APPEND cut "$mem_v2")
-      # synth's fine step without memory_map.
-      set(map "synth -flatten -top ${D_TOP} -lut 6 -run :fine\nopt -fast -full\nopt -full\ntechmap\n"
-              "opt -fast\nabc -fast -lut 6\nopt -fast\n")
-    endif()
-    list(JOIN cut "," bb_list)
-    list(JOIN D_REGISTERED "," reg_list)
-    set(json ${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth.json)
-    set(bb_cmd "")
-    if(D_BLACKBOX)
-      set(bb_cmd "blackbox ${bb_words}\n")
-    endif()
-    file(WRITE ${ys} "read_verilog -sv ${srcs}\n${bb_cmd}${ys_params}" ${map} "write_json ${json}\n")
+  if(NOT (D_BLACKBOX OR D_MEMORIES OR D_REGISTERED_OUTPUTS OR D_FED_BY_REGISTERS))
+    file(WRITE ${ys} "read_verilog -sv ${srcs}\n${ys_params}synth -flatten -top ${D_TOP} -lut 6\n")
     _aipsec_defer_test(rtl.depth.${D_NAME} ${D_TIMEOUT}
       ${CMAKE_COMMAND}
         -DYOSYS=${YOSYS_BIN}
-        -DPYTHON=${SYSTEM_PYTHON3_SYN}
-        -DLUT_DEPTH=${AIPSEC_SYN_SCRIPTS}/lut_depth.py
         -DSCRIPT_FILE=${ys}
-        -DJSON=${json}
-        -DTOP=${D_TOP}
-        -DCUT=${bb_list}
-        -DREGISTERED=${reg_list}
         -DMAX_DEPTH=${D_MAX_DEPTH}
         -DOUT=${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth
         -DCORE=${D_CORE}
-        -P ${AIPSEC_SYN_SCRIPTS}/check_depth_cut.cmake)
+        -P ${AIPSEC_SYN_SCRIPTS}/check_depth.cmake)
     return()
   endif()
-  file(WRITE ${ys} "read_verilog -sv ${srcs}\n${ys_params}synth -flatten -top ${D_TOP} -lut 6\n")
+  # The netlist, through scripts/lut_depth.py.
+  if(NOT SYSTEM_PYTHON3_SYN)
+    return()
+  endif()
+  set(json ${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth.json)
+  set(cut ${D_BLACKBOX})
+  set(bb_cmd "")
+  if(D_BLACKBOX)
+    list(JOIN D_BLACKBOX " " bb_words)
+    set(bb_cmd "blackbox ${bb_words}\n")
+  endif()
+  set(map "synth -flatten -top ${D_TOP} -lut 6\n")
+  if(D_MEMORIES)
+    list(APPEND cut "$mem_v2")
+    # synth's fine step without memory_map.
+    set(map "synth -flatten -top ${D_TOP} -lut 6 -run :fine\nopt -fast -full\nopt -full\ntechmap\n"
+            "opt -fast\nabc -fast -lut 6\nopt -fast\n")
+  endif()
+  file(WRITE ${ys} "read_verilog -sv ${srcs}\n${bb_cmd}${ys_params}" ${map} "write_json ${json}\n")
+  list(JOIN cut "," cut_list)
+  list(JOIN D_REGISTERED "," reg_list)
+  list(JOIN D_FED_BY_REGISTERS "," fed_list)
+  set(args --yosys ${YOSYS_BIN} --script ${ys} --json ${json} --top ${D_TOP} --cut=${cut_list}
+    --registered=${reg_list} --fed-by-registers=${fed_list} --max ${D_MAX_DEPTH}
+    --out ${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth --core ${D_CORE})
+  foreach(e ${D_EXCEPT})
+    list(APPEND args --registered-except ${e})
+  endforeach()
+  if(D_REGISTERED_OUTPUTS)
+    list(APPEND args --registered-outputs)
+  endif()
   _aipsec_defer_test(rtl.depth.${D_NAME} ${D_TIMEOUT}
-    ${CMAKE_COMMAND}
-      -DYOSYS=${YOSYS_BIN}
-      -DSCRIPT_FILE=${ys}
-      -DMAX_DEPTH=${D_MAX_DEPTH}
-      -DOUT=${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth
-      -DCORE=${D_CORE}
-      -P ${AIPSEC_SYN_SCRIPTS}/check_depth.cmake)
+    ${SYSTEM_PYTHON3_SYN} ${AIPSEC_SYN_SCRIPTS}/lut_depth.py ${args})
 endfunction()
 
 # Called after every block file: flattened synthesis of each registered core
