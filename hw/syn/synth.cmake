@@ -15,15 +15,15 @@
 #   aipsec_rtl_depth(NAME n TOP t SOURCES f.sv... [PARAMS P=V...] [CORE c] [MAX_DEPTH 6]
 #                    [BLACKBOX m...] [REGISTERED m...] [FED_BY_REGISTERS m...]
 #                    [EXCEPT port=N...] [REGISTERED_OUTPUTS] [MEMORIES] [TIMEOUT s])
-#     ctest test rtl.depth.<n> (label rtl): `synth -flatten -top t -lut 6; ltp -noff`
-#     on a module small enough to flatten (one pipeline stage); fails when the
-#     longest path is deeper than MAX_DEPTH LUT levels. CORE names the core the
-#     figure is reported under.
+#     ctest test rtl.depth.<n> (label rtl): `synth -flatten -top t -lut 6`, then
+#     scripts/lut_depth.py on the netlist (the figure of `ltp -noff` when nothing
+#     is cut), on a module small enough to flatten (one pipeline stage); fails
+#     when the longest path is deeper than MAX_DEPTH LUT levels. CORE names the
+#     core the figure is reported under.
 #     BLACKBOX: modules depth-checked on their own, made blackboxes so that a
 #     whole core flattens; paths end and start at their ports like at
-#     flip-flops (scripts/lut_depth.py on the netlist instead of ltp, which
-#     would chain through them), and the logic depth into and out of each is
-#     printed. REGISTERED: those of them that are combinational and must have
+#     flip-flops (`ltp` would chain through them), and the logic depth into and
+#     out of each is printed. REGISTERED: those of them that are combinational and must have
 #     no logic on either side (the test fails otherwise).
 #     The checks that make stage checks compose: REGISTERED_OUTPUTS (the top's
 #     outputs come straight from registers), FED_BY_REGISTERS (blackboxes with
@@ -139,26 +139,15 @@ function(aipsec_rtl_depth)
   if(NOT YOSYS_BIN)
     return()
   endif()
+  if(NOT SYSTEM_PYTHON3_SYN)
+    return()
+  endif()
   list(JOIN D_SOURCES " " srcs)
   _aipsec_yosys_params(params ${D_TOP} ${D_PARAMS})
   set(ys ${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth.ys)
   string(REPLACE "; " "\n" ys_params "${params}")
-  if(NOT (D_BLACKBOX OR D_MEMORIES OR D_REGISTERED_OUTPUTS OR D_FED_BY_REGISTERS))
-    file(WRITE ${ys} "read_verilog -sv ${srcs}\n${ys_params}synth -flatten -top ${D_TOP} -lut 6\n")
-    _aipsec_defer_test(rtl.depth.${D_NAME} ${D_TIMEOUT}
-      ${CMAKE_COMMAND}
-        -DYOSYS=${YOSYS_BIN}
-        -DSCRIPT_FILE=${ys}
-        -DMAX_DEPTH=${D_MAX_DEPTH}
-        -DOUT=${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth
-        -DCORE=${D_CORE}
-        -P ${AIPSEC_SYN_SCRIPTS}/check_depth.cmake)
-    return()
-  endif()
-  # The netlist, through scripts/lut_depth.py.
-  if(NOT SYSTEM_PYTHON3_SYN)
-    return()
-  endif()
+  # The netlist, through scripts/lut_depth.py (with nothing cut, its figure is
+  # what `ltp -noff` gives).
   set(json ${AIPSEC_SYN_REPORT_DIR}/${D_NAME}.depth.json)
   set(cut ${D_BLACKBOX})
   set(bb_cmd "")

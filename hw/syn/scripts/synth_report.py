@@ -110,7 +110,7 @@ def main():
         "Regenerate with `cmake --build <build> --target synth-report` (flattened, long) or run",
         "`ctest -L rtl -R rtl.synth` then `cmake --build <build> --target synth-report-hier`.",
         "CARRY4 is yosys 0.23's carry cell for xcup (Vivado retargets to CARRY8). LUT levels are",
-        "the deepest of the core's per-stage checks (`synth -flatten -lut 6; ltp -noff`, `rtl.depth.*`).",
+        "the deepest of the core's per-stage checks (`synth -flatten -lut 6`, `scripts/lut_depth.py`, `rtl.depth.*`).",
         "",
         "| Core | Top | Parameters | " + " | ".join(CATEGORIES) + " | LUT levels | In 512-bit set |",
         "|---|---|---|" + "---:|" * len(CATEGORIES) + "---:|---|",
