@@ -17,4 +17,16 @@ if(DEFINED AIPSEC_REGS_PKG)
     SOURCES ${DP_SYN_PKGS} ${DP_SYN_TABLE} ${DP_SYN_DIR}/common/aipsec_flow_table.sv)
   aipsec_rtl_depth(NAME dp_sa_lookup TOP aipsec_sa_lookup MEMORIES
     SOURCES ${DP_SYN_PKGS} ${DP_SYN_TABLE} ${DP_SYN_DIR}/common/aipsec_sa_lookup.sv)
+  # Inbound engine stages around gcm_core (widest bus: every lane loop is longest).
+  aipsec_rtl_depth(NAME dp_inbound_tail TOP aipsec_inbound_tail PARAMS DATA_W=512
+    SOURCES ${DP_SYN_PKGS} ${DP_SYN_DIR}/inbound/aipsec_inbound_pkg.sv ${DP_SYN_DIR}/inbound/aipsec_inbound_tail.sv)
+  aipsec_rtl_depth(NAME dp_inbound_reader TOP aipsec_inbound_reader PARAMS DATA_W=512
+    SOURCES ${DP_SYN_PKGS} ${DP_SYN_DIR}/inbound/aipsec_inbound_pkg.sv ${DP_SYN_DIR}/inbound/aipsec_inbound_reader.sv)
+  # Outbound decision stage and its header builder (pipelined); the event
+  # FIFO is a blackbox (a FIFO like the others, registered write, RAM head).
+  set(DP_SYN_OB ${DP_SYN_PKGS} ${DP_SYN_DIR}/outbound/aipsec_ob_pkg.sv
+    ${DP_SYN_DIR}/outbound/aipsec_ob_fifo.sv ${DP_SYN_DIR}/outbound/aipsec_ob_hdr_build.sv)
+  aipsec_rtl_depth(NAME dp_ob_hdr_build TOP aipsec_ob_hdr_build SOURCES ${DP_SYN_OB})
+  aipsec_rtl_depth(NAME dp_ob_decide TOP aipsec_ob_decide MEMORIES BLACKBOX aipsec_ob_fifo
+    SOURCES ${DP_SYN_OB} ${DP_SYN_DIR}/outbound/aipsec_ob_decide.sv)
 endif()
