@@ -21,9 +21,11 @@ module aipsec_inbound_fifo #(
   logic [WIDTH-1:0] mem [0:DEPTH-1];
   logic [AW:0] wr_ptr, rd_ptr;
 
+  // Full and empty as pointer equalities (the wrap bit apart, or all bits
+  // alike), not from the subtraction: one LUT level from the pointers.
   assign count = wr_ptr - rd_ptr;
-  assign s_ready = count != (AW+1)'(DEPTH);
-  assign m_valid = count != '0;
+  assign s_ready = wr_ptr != {~rd_ptr[AW], rd_ptr[AW-1:0]};
+  assign m_valid = wr_ptr != rd_ptr;
   assign m_data = mem[rd_ptr[AW-1:0]];
 
   always_ff @(posedge clk) begin
