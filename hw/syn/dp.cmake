@@ -29,4 +29,11 @@ if(DEFINED AIPSEC_REGS_PKG)
   aipsec_rtl_depth(NAME dp_ob_hdr_build TOP aipsec_ob_hdr_build SOURCES ${DP_SYN_OB})
   aipsec_rtl_depth(NAME dp_ob_decide TOP aipsec_ob_decide MEMORIES BLACKBOX aipsec_ob_fifo
     SOURCES ${DP_SYN_OB} ${DP_SYN_DIR}/outbound/aipsec_ob_decide.sv)
+  # The encapsulation engine with its FIFOs, arbiter, byte packers and the GCM
+  # core as blackboxes (each checked on its own); its packers are fed straight
+  # from registers.
+  aipsec_rtl_depth(NAME dp_ob_encap TOP aipsec_ob_encap PARAMS DATA_W=512 MEMORIES
+    BLACKBOX aipsec_ob_fifo aipsec_ob_arb aipsec_byte_packer gcm_core FED_BY_REGISTERS aipsec_byte_packer
+    SOURCES ${DP_SYN_OB} ${DP_SYN_DIR}/outbound/aipsec_ob_arb.sv ${DP_SYN_DIR}/common/aipsec_byte_packer.sv
+            ${PROJECT_SOURCE_DIR}/hw/rtl/gcm/gcm_core.sv ${DP_SYN_DIR}/outbound/aipsec_ob_encap.sv)
 endif()
