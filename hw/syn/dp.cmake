@@ -22,6 +22,12 @@ if(DEFINED AIPSEC_REGS_PKG)
     SOURCES ${DP_SYN_PKGS} ${DP_SYN_DIR}/inbound/aipsec_inbound_pkg.sv ${DP_SYN_DIR}/inbound/aipsec_inbound_tail.sv)
   aipsec_rtl_depth(NAME dp_inbound_reader TOP aipsec_inbound_reader PARAMS DATA_W=512
     SOURCES ${DP_SYN_PKGS} ${DP_SYN_DIR}/inbound/aipsec_inbound_pkg.sv ${DP_SYN_DIR}/inbound/aipsec_inbound_reader.sv)
+  # The output stage (verdict pipeline and mover) with its byte packer and
+  # FIFOs as blackboxes; the packer fed straight from registers.
+  aipsec_rtl_depth(NAME dp_inbound_out TOP aipsec_inbound_out MEMORIES PARAMS DATA_W=512
+    BLACKBOX aipsec_byte_packer aipsec_inbound_fifo FED_BY_REGISTERS aipsec_byte_packer
+    SOURCES ${DP_SYN_PKGS} ${DP_SYN_DIR}/inbound/aipsec_inbound_pkg.sv ${DP_SYN_DIR}/common/aipsec_byte_packer.sv
+      ${DP_SYN_DIR}/inbound/aipsec_inbound_fifo.sv ${DP_SYN_DIR}/inbound/aipsec_inbound_out.sv)
   # Outbound decision stage and its header builder (pipelined); the event
   # FIFO is a blackbox (a FIFO like the others, registered write, RAM head).
   set(DP_SYN_OB ${DP_SYN_PKGS} ${DP_SYN_DIR}/outbound/aipsec_ob_pkg.sv
