@@ -383,26 +383,43 @@ end
 
 // ---------------------------------------------------------------- powers of H
 // t1: H^2 = H*H (squaring is linear); t2: H^3 unreduced, H^4 = (H^2)^2;
-// t3: H^3 reduced. Registers named *_t<i> belong to tail stage i.
-logic [127:0] h2_next, h4_next, h3_next;
-logic [127:0] h2_t1, h2_t2, h2_t3, h4_t2, h4_t3, h3_t3;
-logic [254:0] h3_raw_next, h3_raw_t2;
+// t3: H^3 reduced. Registers named *_t<i> belong to tail stage i. A beat has
+// at most LANES blocks, so only H^1..H^LANES are made: none at 128 bits, H^2
+// at 256.
+logic [127:0] h2_t3, h3_t3, h4_t3;
 
-gf128_reduce sq1_inst (.product(gf_spread(h_carry[0])), .reduced(h2_next));
-gf128_reduce sq2_inst (.product(gf_spread(h2_t1)), .reduced(h4_next));
-gf128_mul_raw h3_mul_inst (.a(h2_t1), .b(h_carry[1]), .product(h3_raw_next));
-gf128_reduce h3_reduce_inst (.product(h3_raw_t2), .reduced(h3_next));
-
-always_ff @(posedge clk) begin
-    if (ce_g) begin
-        h2_t1 <= h2_next;
-        h2_t2 <= h2_t1;
-        h2_t3 <= h2_t2;
-        h4_t2 <= h4_next;
-        h4_t3 <= h4_t2;
-        h3_raw_t2 <= h3_raw_next;
-        h3_t3 <= h3_next;
+if (LANES >= 2) begin : g_h2
+    logic [127:0] h2_next, h2_t1, h2_t2;
+    gf128_reduce sq1_inst (.product(gf_spread(h_carry[0])), .reduced(h2_next));
+    always_ff @(posedge clk) begin
+        if (ce_g) begin
+            h2_t1 <= h2_next;
+            h2_t2 <= h2_t1;
+            h2_t3 <= h2_t2;
+        end
     end
+    if (LANES >= 4) begin : g_h34
+        logic [127:0] h4_next, h3_next, h4_t2;
+        logic [254:0] h3_raw_next, h3_raw_t2;
+        gf128_reduce sq2_inst (.product(gf_spread(h2_t1)), .reduced(h4_next));
+        gf128_mul_raw h3_mul_inst (.a(h2_t1), .b(h_carry[1]), .product(h3_raw_next));
+        gf128_reduce h3_reduce_inst (.product(h3_raw_t2), .reduced(h3_next));
+        always_ff @(posedge clk) begin
+            if (ce_g) begin
+                h4_t2 <= h4_next;
+                h4_t3 <= h4_t2;
+                h3_raw_t2 <= h3_raw_next;
+                h3_t3 <= h3_next;
+            end
+        end
+    end else begin : g_no_h34
+        assign h3_t3 = '0;
+        assign h4_t3 = '0;
+    end
+end else begin : g_no_h2
+    assign h2_t3 = '0;
+    assign h3_t3 = '0;
+    assign h4_t3 = '0;
 end
 
 // ---------------------------------------------------------------- t4: operands
