@@ -111,5 +111,48 @@ package aipsec_dp_pkg;
   // descriptor says frame_len 0 (the parser reports truncated).
   localparam int MAX_FRAME_BYTES = 9216;
 
+  // Counters and compares of the paths' live state without carry chains:
+  // bit i of an increment flips when every bit below it is 1 (a prefix AND),
+  // of a decrement when every bit below it is 0; a >= b over 64 bits as
+  // (greater, equal) of groups of 4, merged by 4.
+  function automatic logic [63:0] inc64(input logic [63:0] x);
+    logic [63:0] r;
+    for (int i = 0; i < 64; i = i + 1) r[i] = x[i] ^ (&(x | ~((64'd1 << i) - 64'd1)));
+    inc64 = r;
+  endfunction
+  function automatic logic [47:0] inc48(input logic [47:0] x);
+    logic [47:0] r;
+    for (int i = 0; i < 48; i = i + 1) r[i] = x[i] ^ (&(x | ~((48'd1 << i) - 48'd1)));
+    inc48 = r;
+  endfunction
+  function automatic logic [47:0] dec48(input logic [47:0] x);
+    logic [47:0] r;
+    for (int i = 0; i < 48; i = i + 1) r[i] = x[i] ^ ~(|(x & ((48'd1 << i) - 48'd1)));
+    dec48 = r;
+  endfunction
+  function automatic logic [31:0] dec32(input logic [31:0] x);
+    logic [31:0] r;
+    for (int i = 0; i < 32; i = i + 1) r[i] = x[i] ^ ~(|(x & ((32'd1 << i) - 32'd1)));
+    dec32 = r;
+  endfunction
+  function automatic logic ge64(input logic [63:0] a, input logic [63:0] b);
+    logic [63:0] g, e;
+    logic [15:0] g1, e1;
+    logic [3:0] g2, e2;
+    g = a & ~b;
+    e = ~(a ^ b);
+    for (int i = 0; i < 16; i = i + 1) begin
+      g1[i] = g[4*i+3] | (e[4*i+3] & g[4*i+2]) | (e[4*i+3] & e[4*i+2] & g[4*i+1]) |
+              (e[4*i+3] & e[4*i+2] & e[4*i+1] & g[4*i]);
+      e1[i] = &e[4*i +: 4];
+    end
+    for (int i = 0; i < 4; i = i + 1) begin
+      g2[i] = g1[4*i+3] | (e1[4*i+3] & g1[4*i+2]) | (e1[4*i+3] & e1[4*i+2] & g1[4*i+1]) |
+              (e1[4*i+3] & e1[4*i+2] & e1[4*i+1] & g1[4*i]);
+      e2[i] = &e1[4*i +: 4];
+    end
+    ge64 = g2[3] | (e2[3] & g2[2]) | (e2[3] & e2[2] & g2[1]) | (e2[3] & e2[2] & e2[1] & g2[0]) | (&e2);
+  endfunction
+
 endpackage
 /* verilator lint_on UNUSEDPARAM */

@@ -150,6 +150,29 @@ module aipsec_inbound_out #(
     m = (a & b) | (a & c) | (b & c);
     csa = {m[14:0], m[15], a ^ b ^ c};
   endfunction
+  // 28 words to 4 rows through five layers of compressors (28 -> 19 -> 13
+  // -> 9 -> 6 -> 4; a row left over in a layer passes to the next).
+  function automatic logic [16*4-1:0] csa28_4(input logic [16*28-1:0] ws);
+    logic [16*19-1:0] r19;
+    logic [16*13-1:0] r13;
+    logic [16*9-1:0] r9;
+    logic [16*6-1:0] r6;
+    logic [16*4-1:0] r4;
+    for (int g = 0; g < 9; g = g + 1)
+      r19[32*g +: 32] = csa(ws[16*(3*g) +: 16], ws[16*(3*g+1) +: 16], ws[16*(3*g+2) +: 16]);
+    r19[16*18 +: 16] = ws[16*27 +: 16];
+    for (int g = 0; g < 6; g = g + 1)
+      r13[32*g +: 32] = csa(r19[16*(3*g) +: 16], r19[16*(3*g+1) +: 16], r19[16*(3*g+2) +: 16]);
+    r13[16*12 +: 16] = r19[16*18 +: 16];
+    for (int g = 0; g < 4; g = g + 1)
+      r9[32*g +: 32] = csa(r13[16*(3*g) +: 16], r13[16*(3*g+1) +: 16], r13[16*(3*g+2) +: 16]);
+    r9[16*8 +: 16] = r13[16*12 +: 16];
+    for (int g = 0; g < 3; g = g + 1)
+      r6[32*g +: 32] = csa(r9[16*(3*g) +: 16], r9[16*(3*g+1) +: 16], r9[16*(3*g+2) +: 16]);
+    for (int g = 0; g < 2; g = g + 1)
+      r4[32*g +: 32] = csa(r6[16*(3*g) +: 16], r6[16*(3*g+1) +: 16], r6[16*(3*g+2) +: 16]);
+    csa28_4 = r4;
+  endfunction
   // a + b with end-around carry: the one's complement sum as the serial
   // fold gives it (0 only when both rows are 0, which the compressors keep
   // only for all-zero words).
@@ -159,55 +182,6 @@ module aipsec_inbound_out #(
     s0 = {1'b0, a} + {1'b0, b};
     s1 = a + b + 16'd1;
     add_eac = s0[16] ? s1 : s0[15:0];
-  endfunction
-  function automatic logic [63:0] inc64(input logic [63:0] x);
-    logic [63:0] r;
-    for (int i = 0; i < 64; i = i + 1) r[i] = x[i] ^ (&(x | ~((64'd1 << i) - 64'd1)));
-    inc64 = r;
-  endfunction
-  function automatic logic [47:0] inc48(input logic [47:0] x);
-    logic [47:0] r;
-    for (int i = 0; i < 48; i = i + 1) r[i] = x[i] ^ (&(x | ~((48'd1 << i) - 48'd1)));
-    inc48 = r;
-  endfunction
-  function automatic logic [47:0] dec48(input logic [47:0] x);
-    logic [47:0] r;
-    for (int i = 0; i < 48; i = i + 1) r[i] = x[i] ^ ~(|(x & ((48'd1 << i) - 48'd1)));
-    dec48 = r;
-  endfunction
-  function automatic logic [31:0] dec32(input logic [31:0] x);
-    logic [31:0] r;
-    for (int i = 0; i < 32; i = i + 1) r[i] = x[i] ^ ~(|(x & ((32'd1 << i) - 32'd1)));
-    dec32 = r;
-  endfunction
-  // a >= b, 64 bits: (greater, equal) of groups of 4, merged by 4.
-  function automatic logic ge64(input logic [63:0] a, input logic [63:0] b);
-    logic [63:0] g, e;
-    logic [15:0] g1, e1;
-    logic [3:0] g2, e2;
-    g = a & ~b;
-    e = ~(a ^ b);
-    for (int i = 0; i < 16; i = i + 1) begin
-      g1[i] = g[4*i+3] | (e[4*i+3] & g[4*i+2]) | (e[4*i+3] & e[4*i+2] & g[4*i+1]) |
-              (e[4*i+3] & e[4*i+2] & e[4*i+1] & g[4*i]);
-      e1[i] = &e[4*i +: 4];
-    end
-    for (int i = 0; i < 4; i = i + 1) begin
-      g2[i] = g1[4*i+3] | (e1[4*i+3] & g1[4*i+2]) | (e1[4*i+3] & e1[4*i+2] & g1[4*i+1]) |
-              (e1[4*i+3] & e1[4*i+2] & e1[4*i+1] & g1[4*i]);
-      e2[i] = &e1[4*i +: 4];
-    end
-    ge64 = g2[3] | (e2[3] & g2[2]) | (e2[3] & e2[2] & g2[1]) | (e2[3] & e2[2] & e2[1] & g2[0]) | (&e2);
-  endfunction
-  // aipsec_inbound_pkg::ring_mask without its doubling loop: the smallest
-  // power of two >= need, less one, is need - 1 with every bit below its
-  // highest set (and at least 1).
-  function automatic logic [15:0] ring_mask_f(input logic [15:0] window);
-    logic [16:0] c;
-    logic [15:0] m;
-    c = 17'((window + 16'd63) >> 6);
-    for (int i = 0; i < 16; i = i + 1) m[i] = |(c >> i);
-    ring_mask_f = m | 16'd1;
   endfunction
   // Selector prefix mask of an address (IPv4 in the low 32 bits).
   function automatic logic [127:0] pmask(input logic [7:0] plen, input logic v6);
@@ -302,10 +276,6 @@ module aipsec_inbound_out #(
   logic [31:0] l3hot_0;
   logic [15:0] w_in [0:29];
   logic [16*28-1:0] ws_in, ws_out;
-  logic [16*19-1:0] ca19;
-  logic [16*13-1:0] ca13;
-  logic [16*9-1:0] ca9;
-  logic [16*6-1:0] ca6;
   logic [16*4-1:0] ca4;
   always_comb begin
     in_src_0 = '0;
@@ -354,19 +324,7 @@ module aipsec_inbound_out #(
       w_in[k] = (k != 5 && 5'(k) < {t0.head[3:0], 1'b0}) ? be16(t0.head, 2*k) : 16'd0;
     begin
       for (int k = 1; k < 30; k = k + 1) if (k != 5) ws_in[16*(k < 5 ? k - 1 : k - 2) +: 16] = w_in[k];
-      for (int g = 0; g < 9; g = g + 1)
-        ca19[32*g +: 32] = csa(ws_in[16*(3*g) +: 16], ws_in[16*(3*g+1) +: 16], ws_in[16*(3*g+2) +: 16]);
-      ca19[16*18 +: 16] = ws_in[16*27 +: 16];
-      for (int g = 0; g < 6; g = g + 1)
-        ca13[32*g +: 32] = csa(ca19[16*(3*g) +: 16], ca19[16*(3*g+1) +: 16], ca19[16*(3*g+2) +: 16]);
-      ca13[16*12 +: 16] = ca19[16*18 +: 16];
-      for (int g = 0; g < 4; g = g + 1)
-        ca9[32*g +: 32] = csa(ca13[16*(3*g) +: 16], ca13[16*(3*g+1) +: 16], ca13[16*(3*g+2) +: 16]);
-      ca9[16*8 +: 16] = ca13[16*12 +: 16];
-      for (int g = 0; g < 3; g = g + 1)
-        ca6[32*g +: 32] = csa(ca9[16*(3*g) +: 16], ca9[16*(3*g+1) +: 16], ca9[16*(3*g+2) +: 16]);
-      for (int g = 0; g < 2; g = g + 1)
-        ca4[32*g +: 32] = csa(ca6[16*(3*g) +: 16], ca6[16*(3*g+1) +: 16], ca6[16*(3*g+2) +: 16]);
+      ca4 = csa28_4(ws_in);
     end
   end
 
@@ -458,10 +416,6 @@ module aipsec_inbound_out #(
 
   // ================================================================ P3 (from P2)
   logic [15:0] w_out [0:29];
-  logic [16*19-1:0] cc19;
-  logic [16*13-1:0] cc13;
-  logic [16*9-1:0] cc9;
-  logic [16*6-1:0] cc6;
   logic [16*4-1:0] cc4;
   always_comb begin
     // outer IPv4 checksum (transport): words 0..29 but 1 (the length) and 5
@@ -469,19 +423,7 @@ module aipsec_inbound_out #(
     begin
       for (int k = 0; k < 30; k = k + 1)
         if (k != 1 && k != 5) ws_out[16*(k == 0 ? 0 : k < 5 ? k - 1 : k - 2) +: 16] = w_out[k];
-      for (int g = 0; g < 9; g = g + 1)
-        cc19[32*g +: 32] = csa(ws_out[16*(3*g) +: 16], ws_out[16*(3*g+1) +: 16], ws_out[16*(3*g+2) +: 16]);
-      cc19[16*18 +: 16] = ws_out[16*27 +: 16];
-      for (int g = 0; g < 6; g = g + 1)
-        cc13[32*g +: 32] = csa(cc19[16*(3*g) +: 16], cc19[16*(3*g+1) +: 16], cc19[16*(3*g+2) +: 16]);
-      cc13[16*12 +: 16] = cc19[16*18 +: 16];
-      for (int g = 0; g < 4; g = g + 1)
-        cc9[32*g +: 32] = csa(cc13[16*(3*g) +: 16], cc13[16*(3*g+1) +: 16], cc13[16*(3*g+2) +: 16]);
-      cc9[16*8 +: 16] = cc13[16*12 +: 16];
-      for (int g = 0; g < 3; g = g + 1)
-        cc6[32*g +: 32] = csa(cc9[16*(3*g) +: 16], cc9[16*(3*g+1) +: 16], cc9[16*(3*g+2) +: 16]);
-      for (int g = 0; g < 2; g = g + 1)
-        cc4[32*g +: 32] = csa(cc6[16*(3*g) +: 16], cc6[16*(3*g+1) +: 16], cc6[16*(3*g+2) +: 16]);
+      cc4 = csa28_4(ws_out);
     end
   end
 
@@ -624,9 +566,9 @@ module aipsec_inbound_out #(
   // ================================================================ L1
   wire [SW-1:0] sa_l1 = SW'(jl1.sa_idx);
   wire [RW-1:0] word_b = fw_hit ? fw_word : word_rd;
-  wire le_1 = ge64(s_top, jl1.seq);                    // seq <= top
+  wire le_1 = aipsec_dp_pkg::ge64(s_top, jl1.seq);                    // seq <= top
   wire eqtop_1 = s_top == jl1.seq;
-  wire gw_1 = ge64(s_top, l1_lv.seqw[63:0]);
+  wire gw_1 = aipsec_dp_pkg::ge64(s_top, l1_lv.seqw[63:0]);
   wire old0_1 = !l1_lv.seqw[64] && gw_1;                   // top - seq >= window (seq <= top)
   wire old1_1 = !l1_lv.seqw[64] || gw_1;                   // the same, top < seq (mod 2^64)
   wire tagm_1 = word_b[RW-1:64] == {s_epoch, jl1.seq[63:6]};
@@ -636,8 +578,8 @@ module aipsec_inbound_out #(
   wire rep_rep_1 = !l1_lv.win_z && !l1_lv.seq_z && le_1 && !old0_1 && (eqtop_1 || (tagm_1 && bit_1));
   // a replay found by the classifier against the window as it was then (d_reason)
   wire d_old_1 = le_1 ? old0_1 : old1_1;
-  wire hard_1 = (l1_lv.hp_nz && ge64(s_pkts, {32'd0, l1_lv.hp1})) || (l1_lv.hb_nz && (l1_lv.hb_lt || ge64(s_bytes, l1_lv.hbm)));
-  wire soft_1 = (l1_lv.sp_nz && ge64(s_pkts, {32'd0, l1_lv.sp1})) || (l1_lv.sb_nz && (l1_lv.sb_lt || ge64(s_bytes, l1_lv.sbm)));
+  wire hard_1 = (l1_lv.hp_nz && aipsec_dp_pkg::ge64(s_pkts, {32'd0, l1_lv.hp1})) || (l1_lv.hb_nz && (l1_lv.hb_lt || aipsec_dp_pkg::ge64(s_bytes, l1_lv.hbm)));
+  wire soft_1 = (l1_lv.sp_nz && aipsec_dp_pkg::ge64(s_pkts, {32'd0, l1_lv.sp1})) || (l1_lv.sb_nz && (l1_lv.sb_lt || aipsec_dp_pkg::ge64(s_bytes, l1_lv.sbm)));
   wire [RW-1:0] v_word_1 = {s_epoch, jl1.seq[63:6], (tagm_1 ? word_b[63:0] : 64'd0) | l1_lv.oh64};
   wire [63:0] v_top_1 = le_1 ? s_top : jl1.seq;
   wire [16:0] by_lo_1 = {1'b0, s_bytes[15:0]} + {1'b0, jl1.esp_len};
@@ -846,23 +788,23 @@ module aipsec_inbound_out #(
       p1_l3hot <= l3hot_0;
       p1_ca4 <= ca4;
       p1_w0 <= w_in[0];
-      p1_ring <= ring_mask_f(j0.replay_window);
+      p1_ring <= aipsec_inbound_pkg::ring_mask(j0.replay_window);
       p1_sw_lo <= {1'b0, j0.seq[15:0]} + {1'b0, j0.replay_window};
-      p1_sw_hi <= inc48(j0.seq[63:16]);
+      p1_sw_hi <= aipsec_dp_pkg::inc48(j0.seq[63:16]);
       p1_sw_hic <= &j0.seq[63:16];
       p1_seq_z <= j0.seq == 64'd0;
       p1_win_z <= j0.replay_window == 16'd0;
       p1_oh64 <= 64'd1 << j0.seq[5:0];
-      p1_hp1 <= dec32(j0.hard_packets);
-      p1_sp1 <= dec32(j0.soft_packets);
+      p1_hp1 <= aipsec_dp_pkg::dec32(j0.hard_packets);
+      p1_sp1 <= aipsec_dp_pkg::dec32(j0.soft_packets);
       p1_hp_nz <= j0.hard_packets != 32'd0;
       p1_sp_nz <= j0.soft_packets != 32'd0;
       p1_hb_nz <= j0.hard_bytes != 64'd0;
       p1_sb_nz <= j0.soft_bytes != 64'd0;
       p1_hb_lo <= {1'b0, j0.hard_bytes[15:0]} - {1'b0, j0.esp_len};
       p1_sb_lo <= {1'b0, j0.soft_bytes[15:0]} - {1'b0, j0.esp_len};
-      p1_hb_dec <= dec48(j0.hard_bytes[63:16]);
-      p1_sb_dec <= dec48(j0.soft_bytes[63:16]);
+      p1_hb_dec <= aipsec_dp_pkg::dec48(j0.hard_bytes[63:16]);
+      p1_sb_dec <= aipsec_dp_pkg::dec48(j0.soft_bytes[63:16]);
       p1_hb_hiz <= j0.hard_bytes[63:16] == 48'd0;
       p1_sb_hiz <= j0.soft_bytes[63:16] == 48'd0;
       // ---- P2
@@ -1075,10 +1017,10 @@ module aipsec_inbound_out #(
       l2_soft_hit <= soft_1;
       l2_top <= v_top_1;
       l2_word <= v_word_1;
-      l2_pk_new <= inc64(s_pkts);
+      l2_pk_new <= aipsec_dp_pkg::inc64(s_pkts);
       l2_by_lo <= by_lo_1;
       l2_by_hi <= s_bytes[63:16];
-      l2_by_hi_inc <= inc48(s_bytes[63:16]);
+      l2_by_hi_inc <= aipsec_dp_pkg::inc48(s_bytes[63:16]);
       l2_addr <= l1_lv.addr;
       l2_win_z <= l1_lv.win_z;
       l2_hdr <= l1_hdr;

@@ -87,14 +87,14 @@ package aipsec_inbound_pkg;
   // Ring of replay words of an SA: the smallest power of two that holds
   // ceil(window / 64) + 1 words (the host reserves that many from replay_base).
   function automatic logic [15:0] ring_mask(input logic [15:0] window);
-    logic [16:0] need;
-    logic [16:0] ring;
-    need = 17'((window + 16'd63) >> 6) + 17'd1;
-    ring = 17'd2;
-    for (int i = 0; i < 16; i = i + 1) begin
-      if (ring < need) ring = ring << 1;
-    end
-    ring_mask = 16'(ring - 17'd1);
+    // The smallest power of two (at least 2) above ceil(window / 64), less
+    // one: every bit at or below the highest set bit of ceil(window / 64),
+    // and bit 0 (no doubling loop: a loop of compares is a long chain).
+    logic [16:0] c;
+    logic [15:0] m;
+    c = 17'((window + 16'd63) >> 6);
+    for (int i = 0; i < 16; i = i + 1) m[i] = |(c >> i);
+    ring_mask = m | 16'd1;
   endfunction
 
   /* verilator lint_off UNUSEDSIGNAL */  // bits of seq above the ring are the tag's

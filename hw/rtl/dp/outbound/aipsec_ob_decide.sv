@@ -74,44 +74,10 @@ module aipsec_ob_decide #(
   localparam int HDR_BYTES = aipsec_dp_pkg::HDR_BYTES;
 
   // ---- balanced arithmetic (carry and compare trees, not chains)
-  function automatic logic [63:0] inc64(input logic [63:0] x);
-    logic [63:0] r;
-    for (int i = 0; i < 64; i = i + 1) r[i] = x[i] ^ (&(x | ~((64'd1 << i) - 64'd1)));
-    inc64 = r;
-  endfunction
-  function automatic logic [47:0] dec48(input logic [47:0] x);
-    logic [47:0] r;
-    for (int i = 0; i < 48; i = i + 1) r[i] = x[i] ^ ~(|(x & ((48'd1 << i) - 48'd1)));
-    dec48 = r;
-  endfunction
-  function automatic logic [31:0] dec32(input logic [31:0] x);
-    logic [31:0] r;
-    for (int i = 0; i < 32; i = i + 1) r[i] = x[i] ^ ~(|(x & ((32'd1 << i) - 32'd1)));
-    dec32 = r;
-  endfunction
   function automatic logic [15:0] inc16(input logic [15:0] x);
     logic [15:0] r;
     for (int i = 0; i < 16; i = i + 1) r[i] = x[i] ^ (&(x | ~((16'd1 << i) - 16'd1)));
     inc16 = r;
-  endfunction
-  // a >= b, 64 bits: (greater, equal) of groups of 4, merged by 4.
-  function automatic logic ge64(input logic [63:0] a, input logic [63:0] b);
-    logic [63:0] g, e;
-    logic [15:0] g1, e1;
-    logic [3:0] g2, e2;
-    g = a & ~b;
-    e = ~(a ^ b);
-    for (int i = 0; i < 16; i = i + 1) begin
-      g1[i] = g[4*i+3] | (e[4*i+3] & g[4*i+2]) | (e[4*i+3] & e[4*i+2] & g[4*i+1]) |
-              (e[4*i+3] & e[4*i+2] & e[4*i+1] & g[4*i]);
-      e1[i] = &e[4*i +: 4];
-    end
-    for (int i = 0; i < 4; i = i + 1) begin
-      g2[i] = g1[4*i+3] | (e1[4*i+3] & g1[4*i+2]) | (e1[4*i+3] & e1[4*i+2] & g1[4*i+1]) |
-              (e1[4*i+3] & e1[4*i+2] & e1[4*i+1] & g1[4*i]);
-      e2[i] = &e1[4*i +: 4];
-    end
-    ge64 = g2[3] | (e2[3] & g2[2]) | (e2[3] & e2[2] & g2[1]) | (e2[3] & e2[2] & e2[1] & g2[0]) | (&e2);
   endfunction
   function automatic logic in_set(input logic [7:0] nh);   // walked extension headers
     in_set = nh == 8'd0 || nh == 8'd43 || nh == 8'd44 || nh == 8'd60;
@@ -202,10 +168,10 @@ module aipsec_ob_decide #(
       // l3_off + ins > HDR_BYTES  <=>  ins > HDR_BYTES - l3_off
       lim_neg1 <= 32'(p0.l3_off) > HDR_BYTES;
       limv1 <= 8'(HDR_BYTES - 32'(p0.l3_off));
-      hp_m1_1 <= dec32(a0.hard_packets);
-      sp_m1_1 <= dec32(a0.soft_packets);
-      hb_hi_m1_1 <= dec48(a0.hard_bytes[63:16]);
-      sb_hi_m1_1 <= dec48(a0.soft_bytes[63:16]);
+      hp_m1_1 <= aipsec_dp_pkg::dec32(a0.hard_packets);
+      sp_m1_1 <= aipsec_dp_pkg::dec32(a0.soft_packets);
+      hb_hi_m1_1 <= aipsec_dp_pkg::dec48(a0.hard_bytes[63:16]);
+      sb_hi_m1_1 <= aipsec_dp_pkg::dec48(a0.soft_bytes[63:16]);
     end
   end
 
@@ -501,16 +467,16 @@ module aipsec_ob_decide #(
       // pkts + 1 >= limit  <=>  pkts >= limit - 1 (limit != 0, pkts + 1 no wrap)
       pk_hi9 <= |pkts_rd[63:32];
       pk_all1_9 <= &pkts_rd;
-      hp_ge9 <= ge64({32'd0, pkts_rd[31:0]}, {32'd0, hp_m1_8});
-      sp_ge9 <= ge64({32'd0, pkts_rd[31:0]}, {32'd0, sp_m1_8});
+      hp_ge9 <= aipsec_dp_pkg::ge64({32'd0, pkts_rd[31:0]}, {32'd0, hp_m1_8});
+      sp_ge9 <= aipsec_dp_pkg::ge64({32'd0, pkts_rd[31:0]}, {32'd0, sp_m1_8});
       // bytes + pl >= limit  <=>  bytes >= limit - pl
-      hb_ge9 <= ge64(bytes_rd, hb_thr8);
-      sb_ge9 <= ge64(bytes_rd, sb_thr8);
-      seq_inc9 <= inc64(seq_rd);
-      pkts_inc9 <= inc64(pkts_rd);
+      hb_ge9 <= aipsec_dp_pkg::ge64(bytes_rd, hb_thr8);
+      sb_ge9 <= aipsec_dp_pkg::ge64(bytes_rd, sb_thr8);
+      seq_inc9 <= aipsec_dp_pkg::inc64(seq_rd);
+      pkts_inc9 <= aipsec_dp_pkg::inc64(pkts_rd);
       bytes_lo9 <= 17'(bytes_rd[15:0]) + 17'(pl8);
       bytes_hi9 <= bytes_rd[63:16];
-      bytes_hi_inc9 <= 48'(inc64({16'd0, bytes_rd[63:16]}));
+      bytes_hi_inc9 <= 48'(aipsec_dp_pkg::inc64({16'd0, bytes_rd[63:16]}));
       ipid9 <= ipid_rd;
       ipid_inc9 <= inc16(ipid_rd);
       {wide_ovf9, mtu_gt9, ins_bad9, hb_neg9, sb_neg9, ip_out_len9, plen9, pl9, esp_len9, pad9, ins9, nhf9} <=
