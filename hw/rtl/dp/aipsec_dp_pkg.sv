@@ -154,5 +154,28 @@ package aipsec_dp_pkg;
     ge64 = g2[3] | (e2[3] & g2[2]) | (e2[3] & e2[2] & g2[1]) | (e2[3] & e2[2] & e2[1] & g2[0]) | (&e2);
   endfunction
 
+  // The packet-metadata word (tuser) of both paths, at the field positions
+  // generated from hw/spec/metadata.yaml (docs/hw/metadata.md); reserved bits 0.
+  // (Field positions, not the generated packet_meta_t: yosys 0.23 does not
+  // take a struct-typed variable in a function.)
+  function automatic logic [63:0] packet_meta(
+      input logic inbound, input logic [1:0] port, input logic index_kind, input logic exception,
+      input logic mirrored, input logic sa_event, input logic [7:0] reason, input logic [15:0] index,
+      input logic [15:0] pkt_len, input logic [7:0] l3_offset);
+    logic [63:0] m;
+    m = '0;
+    m[aipsec_regs_pkg::PACKET_META_DIRECTION_LSB] = inbound;
+    m[aipsec_regs_pkg::PACKET_META_PORT_LSB +: 2] = port;
+    m[aipsec_regs_pkg::PACKET_META_INDEX_KIND_LSB] = index_kind;
+    m[aipsec_regs_pkg::PACKET_META_EXCEPTION_LSB] = exception;
+    m[aipsec_regs_pkg::PACKET_META_MIRRORED_LSB] = mirrored;
+    m[aipsec_regs_pkg::PACKET_META_SA_EVENT_LSB] = sa_event;
+    m[aipsec_regs_pkg::PACKET_META_REASON_LSB +: 8] = reason;
+    m[aipsec_regs_pkg::PACKET_META_INDEX_LSB +: 16] = index;
+    m[aipsec_regs_pkg::PACKET_META_PKT_LEN_LSB +: 16] = pkt_len;
+    m[aipsec_regs_pkg::PACKET_META_L3_OFFSET_LSB +: 8] = l3_offset;
+    packet_meta = m;
+  endfunction
+
 endpackage
 /* verilator lint_on UNUSEDPARAM */

@@ -193,21 +193,12 @@ module aipsec_inbound_out #(
     pmask = m;
   endfunction
 
-  // packet meta helpers (bit 6 is the event flag)
-  function automatic logic [63:0] meta(input logic [1:0] port, input logic exc, input logic mir,
+  // The inbound packet-metadata word (aipsec_dp_pkg::packet_meta).
+  function automatic logic [63:0] meta(input logic [1:0] port, input logic kind, input logic exc, input logic mir,
                                        input logic evt, input logic [7:0] reason, input logic [15:0] index,
                                        input logic [15:0] len, input logic [7:0] l3);
-    meta = '0;
-    meta[0] = 1'b1;
-    meta[2:1] = port;
-    meta[3] = 1'b0;
-    meta[4] = exc;
-    meta[5] = mir;
-    meta[6] = evt;
-    meta[15:8] = reason;
-    meta[31:16] = index;
-    meta[47:32] = len;
-    meta[55:48] = l3;
+    meta = aipsec_dp_pkg::packet_meta(aipsec_regs_pkg::PACKET_META_DIRECTION_INBOUND, port, kind, exc, mir, evt,
+                                      reason, index, len, l3);
   endfunction
 
   // ---------------------------------------------------------------- mover command
@@ -668,14 +659,14 @@ module aipsec_inbound_out #(
   wire is_decrypt = l2_dec;
   wire is_pass = jl2.kind == aipsec_inbound_pkg::JOB_PASS;
   wire is_host = jl2.kind == aipsec_inbound_pkg::JOB_HOST || jl2.kind == aipsec_inbound_pkg::JOB_MIRROR;
-  wire [63:0] idx_kind = 64'(jl2.idx_valid && jl2.idx_flow) << aipsec_regs_pkg::PACKET_META_INDEX_KIND_LSB;
+  wire idx_kind = jl2.idx_valid && jl2.idx_flow;  // index names a flow entry
   cmd_t cmd_in, cmd_out;
   wire d_fire = vl2 && tu_ready && cmd_ready;
 
   // A frame passed by an inbound flow entry names the entry (index_kind flow), as outbound.
-  assign tu_in = is_pass ? (meta(in_port, 1'b0, 1'b0, 1'b0, 8'd0, jl2.idx_valid ? jl2.sa_idx : 16'd0,
-                                 jl2.frame_len, jl2.l3_off) | idx_kind)
-                         : meta(in_port, 1'b0, 1'b0, 1'b0, 8'd0, jl2.sa_idx, l2_meta_len, l3_2);
+  assign tu_in = is_pass ? meta(in_port, idx_kind, 1'b0, 1'b0, 1'b0, 8'd0, jl2.idx_valid ? jl2.sa_idx : 16'd0,
+                                jl2.frame_len, jl2.l3_off)
+                         : meta(in_port, 1'b0, 1'b0, 1'b0, 1'b0, 8'd0, jl2.sa_idx, l2_meta_len, l3_2);
   assign tu_push = d_fire && (is_pass || (is_decrypt && v_ok));
 
   wire cmd_push = d_fire && (is_decrypt || is_pass || is_host);
@@ -697,7 +688,7 @@ module aipsec_inbound_out #(
     cmd_in.lt_hc0 = l2_lt_hc0;
     cmd_in.last_h0 = l2_last_h0;
     cmd_in.gt_l0 = l2_gt_l0;
-    cmd_in.ev_tuser = meta(in_port, 1'b0, 1'b0, 1'b1, aipsec_regs_pkg::REASON_LIFETIME_SOFT, jl2.sa_idx, 16'd0, 8'd0);
+    cmd_in.ev_tuser = meta(in_port, 1'b0, 1'b0, 1'b0, 1'b1, aipsec_regs_pkg::REASON_LIFETIME_SOFT, jl2.sa_idx, 16'd0, 8'd0);
     if (is_decrypt) begin
       cmd_in.first = v_ok ? O_HDR : O_BODY;
       cmd_in.body_done = !v_ok;
@@ -706,20 +697,20 @@ module aipsec_inbound_out #(
                         ((v_reason == aipsec_regs_pkg::REASON_ICV_FAIL && jl2.mirror_icv_fail) ||
                          ((v_reason == aipsec_regs_pkg::REASON_REPLAY || v_reason == aipsec_regs_pkg::REASON_REPLAY_OLD) &&
                           jl2.mirror_replay));
-      cmd_in.host_tuser = meta(in_port, 1'b0, 1'b1, 1'b0, v_reason, jl2.sa_idx, jl2.frame_len, l3_2);
+      cmd_in.host_tuser = meta(in_port, 1'b0, 1'b0, 1'b1, 1'b0, v_reason, jl2.sa_idx, jl2.frame_len, l3_2);
       if (l2_account) begin
         if (l2_hard_hit) begin
           cmd_in.ev_pending = 2'b10;
-          cmd_in.ev_tuser = meta(in_port, 1'b0, 1'b0, 1'b1, aipsec_regs_pkg::REASON_LIFETIME_EXPIRED, jl2.sa_idx, 16'd0, 8'd0);
+          cmd_in.ev_tuser = meta(in_port, 1'b0, 1'b0, 1'b0, 1'b1, aipsec_regs_pkg::REASON_LIFETIME_EXPIRED, jl2.sa_idx, 16'd0, 8'd0);
         end else if (l2_soft_set) begin
           cmd_in.ev_pending = 2'b01;
         end
       end
     end else begin
       cmd_in.first = is_pass ? O_SIDE_PACK : O_SIDE_HOST;
-      cmd_in.host_tuser = meta(in_port, jl2.kind == aipsec_inbound_pkg::JOB_HOST,
+      cmd_in.host_tuser = meta(in_port, idx_kind, jl2.kind == aipsec_inbound_pkg::JOB_HOST,
                                jl2.kind == aipsec_inbound_pkg::JOB_MIRROR, 1'b0, d_reason,
-                               jl2.idx_valid ? jl2.sa_idx : 16'd0, jl2.frame_len, jl2.l3_off) | idx_kind;
+                               jl2.idx_valid ? jl2.sa_idx : 16'd0, jl2.frame_len, jl2.l3_off);
     end
   end
 

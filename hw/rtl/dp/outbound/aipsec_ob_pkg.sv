@@ -35,25 +35,17 @@ package aipsec_ob_pkg;
     logic [HDR_MAX*8-1:0] hdr;        // output bytes in front of the ciphertext
   } ob_cmd_t;
 
-  // packet_meta_t fields (hw/spec/metadata.yaml), by bit position.
+  // The outbound packet-metadata word (aipsec_dp_pkg::packet_meta).
   function automatic logic [63:0] meta(
       input logic [1:0] port, input logic index_kind, input logic exception,
       input logic event_flag, input logic [7:0] reason, input logic [15:0] index,
       input logic [15:0] pkt_len, input logic [7:0] l3_offset);
-    logic [63:0] m;
-    m = '0;
-    m[0] = 1'b0;                              // direction: outbound
-    m[2:1] = port;
-    m[3] = index_kind;
-    m[4] = exception;
-    m[6] = event_flag;
-    m[15:8] = reason;
-    m[31:16] = index;
-    m[47:32] = pkt_len;
-    m[55:48] = l3_offset;
-    meta = m;
+    meta = aipsec_dp_pkg::packet_meta(aipsec_regs_pkg::PACKET_META_DIRECTION_OUTBOUND, port, index_kind,
+                                      exception, 1'b0, event_flag, reason, index, pkt_len, l3_offset);
   endfunction
 
+  // aipsec_regs_pkg::PACKET_META_PORT_* and _INDEX_KIND_* (yosys 0.23 takes no
+  // other package's constant in a package's localparam).
   localparam logic [1:0] PORT_PLAIN = 2'd0;
   localparam logic [1:0] PORT_HOST = 2'd2;
   localparam logic KIND_SA = 1'b0;
