@@ -21,8 +21,8 @@
 // consecutive packets may use different keys with no gap.
 // Latency: 29 clocks. Flow control: each stage advances when it is empty or
 // its successor advances; the output is a skid buffer (output register plus
-// one spare), so m_axis_tready only reaches its registers and s_axis_tready
-// is one LUT of registered valids.
+// one spare), so m_axis_tready only reaches its registers, and the input has
+// a spare register, so s_axis_tready is a register's output.
 `default_nettype none
 
 module gcm_core #(
@@ -100,6 +100,44 @@ function automatic logic [127:0] keep_to_mask(input logic [15:0] keep);
     end
 endfunction
 
+// ---------------------------------------------------------------- input skid
+// s_axis_tready comes straight from a register: a beat offered while stage A
+// is held waits in the spare register, and A takes the spare's beat first.
+// So a sender's logic behind s_axis_tready does not add to the pipeline's
+// enable chain (and the other way round). A still takes a beat on every clock
+// its successor advances: the spare fills only on a clock where A is held.
+logic              sp_free;           // spare register empty (active high: the
+                                      // ready output is the register itself)
+logic [DATA_W-1:0] sp_data;
+logic [KEEP_W-1:0] sp_keep;
+logic              sp_last, sp_key_256, sp_decrypt;
+logic [255:0]      sp_key;
+logic [95:0]       sp_nonce;
+logic [15:0]       sp_aad_len;
+logic [4:0]        sp_tag_len;
+logic [127:0]      sp_tag;
+
+// The beat stage A sees: the spare's when it holds one, else the input's.
+logic              x_valid, x_last, x_key_256, x_decrypt;
+logic [DATA_W-1:0] x_data;
+logic [KEEP_W-1:0] x_keep;
+logic [255:0]      x_key;
+logic [95:0]       x_nonce;
+logic [15:0]       x_aad_len;
+logic [4:0]        x_tag_len;
+logic [127:0]      x_tag;
+assign x_valid = !sp_free || s_axis_tvalid;
+assign x_data = sp_free ? s_axis_tdata : sp_data;
+assign x_keep = sp_free ? s_axis_tkeep : sp_keep;
+assign x_last = sp_free ? s_axis_tlast : sp_last;
+assign x_key = sp_free ? s_axis_key : sp_key;
+assign x_key_256 = sp_free ? s_axis_key_256 : sp_key_256;
+assign x_nonce = sp_free ? s_axis_nonce : sp_nonce;
+assign x_aad_len = sp_free ? s_axis_aad_len : sp_aad_len;
+assign x_tag_len = sp_free ? s_axis_tag_len : sp_tag_len;
+assign x_decrypt = sp_free ? s_axis_decrypt : sp_decrypt;
+assign x_tag = sp_free ? s_axis_tag : sp_tag;
+
 // ---------------------------------------------------------------- stage A
 logic         a_valid, a_ce;
 logic [15:0]  pkt_beat;                       // beats accepted in the current packet
@@ -122,38 +160,59 @@ logic         b_ce;
 logic         in_sop;
 assign in_sop = pkt_beat == 16'd0;
 assign a_ce = !a_valid || b_ce;
-assign s_axis_tready = a_ce;
+assign s_axis_tready = sp_free;
 
 always_ff @(posedge clk) begin
     if (a_ce) begin
-        a_valid <= s_axis_tvalid;
-        a_data <= s_axis_tdata;
-        a_keep <= s_axis_tkeep;
-        a_last <= s_axis_tlast;
+        a_valid <= x_valid;
+        a_data <= x_data;
+        a_keep <= x_keep;
+        a_last <= x_last;
         a_sop <= in_sop;
         a_beat <= pkt_beat;
-        a_rx_tag <= s_axis_tag;
-        a_key <= in_sop ? s_axis_key : held_key;
-        a_key_256 <= in_sop ? s_axis_key_256 : held_key_256;
-        a_nonce <= in_sop ? s_axis_nonce : held_nonce;
-        a_aad_len <= in_sop ? s_axis_aad_len : held_aad_len;
-        a_tag_len <= in_sop ? s_axis_tag_len : held_tag_len;
-        a_decrypt <= in_sop ? s_axis_decrypt : held_decrypt;
-        if (s_axis_tvalid) begin
-            pkt_beat <= s_axis_tlast ? 16'd0 : pkt_beat + 16'd1;
+        a_rx_tag <= x_tag;
+        a_key <= in_sop ? x_key : held_key;
+        a_key_256 <= in_sop ? x_key_256 : held_key_256;
+        a_nonce <= in_sop ? x_nonce : held_nonce;
+        a_aad_len <= in_sop ? x_aad_len : held_aad_len;
+        a_tag_len <= in_sop ? x_tag_len : held_tag_len;
+        a_decrypt <= in_sop ? x_decrypt : held_decrypt;
+        if (x_valid) begin
+            pkt_beat <= x_last ? 16'd0 : pkt_beat + 16'd1;
             if (in_sop) begin
-                held_key <= s_axis_key;
-                held_key_256 <= s_axis_key_256;
-                held_nonce <= s_axis_nonce;
-                held_aad_len <= s_axis_aad_len;
-                held_tag_len <= s_axis_tag_len;
-                held_decrypt <= s_axis_decrypt;
+                held_key <= x_key;
+                held_key_256 <= x_key_256;
+                held_nonce <= x_nonce;
+                held_aad_len <= x_aad_len;
+                held_tag_len <= x_tag_len;
+                held_decrypt <= x_decrypt;
             end
         end
     end
     if (rst) begin
         a_valid <= 1'b0;
         pkt_beat <= 16'd0;
+    end
+end
+
+always_ff @(posedge clk) begin
+    if (a_ce) begin
+        sp_free <= 1'b1;                      // A takes the spare's beat, or the input's
+    end else if (s_axis_tvalid && sp_free) begin
+        sp_free <= 1'b0;
+        sp_data <= s_axis_tdata;
+        sp_keep <= s_axis_tkeep;
+        sp_last <= s_axis_tlast;
+        sp_key <= s_axis_key;
+        sp_key_256 <= s_axis_key_256;
+        sp_nonce <= s_axis_nonce;
+        sp_aad_len <= s_axis_aad_len;
+        sp_tag_len <= s_axis_tag_len;
+        sp_decrypt <= s_axis_decrypt;
+        sp_tag <= s_axis_tag;
+    end
+    if (rst) begin
+        sp_free <= 1'b1;
     end
 end
 
