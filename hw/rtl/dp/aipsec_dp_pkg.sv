@@ -120,20 +120,21 @@ package aipsec_dp_pkg;
     for (int i = 0; i < 64; i = i + 1) r[i] = x[i] ^ (&(x | ~((64'd1 << i) - 64'd1)));
     inc64 = r;
   endfunction
+  function automatic logic [63:0] dec64(input logic [63:0] x);
+    logic [63:0] r;
+    for (int i = 0; i < 64; i = i + 1) r[i] = x[i] ^ ~(|(x & ((64'd1 << i) - 64'd1)));
+    dec64 = r;
+  endfunction
+  // Narrower counters: the low bits of the 64-bit ones (bit i depends only on
+  // bits i..0, so the rest is pruned).
   function automatic logic [47:0] inc48(input logic [47:0] x);
-    logic [47:0] r;
-    for (int i = 0; i < 48; i = i + 1) r[i] = x[i] ^ (&(x | ~((48'd1 << i) - 48'd1)));
-    inc48 = r;
+    inc48 = 48'(inc64({16'd0, x}));
   endfunction
   function automatic logic [47:0] dec48(input logic [47:0] x);
-    logic [47:0] r;
-    for (int i = 0; i < 48; i = i + 1) r[i] = x[i] ^ ~(|(x & ((48'd1 << i) - 48'd1)));
-    dec48 = r;
+    dec48 = 48'(dec64({16'd0, x}));
   endfunction
   function automatic logic [31:0] dec32(input logic [31:0] x);
-    logic [31:0] r;
-    for (int i = 0; i < 32; i = i + 1) r[i] = x[i] ^ ~(|(x & ((32'd1 << i) - 32'd1)));
-    dec32 = r;
+    dec32 = 32'(dec64({32'd0, x}));
   endfunction
   function automatic logic ge64(input logic [63:0] a, input logic [63:0] b);
     logic [63:0] g, e;
